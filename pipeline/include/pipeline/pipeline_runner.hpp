@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/config.hpp"
+#include "pipeline/model_builder.hpp"
+#include "pipeline/raw_loader.hpp"
+
+namespace musicagent::pipeline {
+
+struct PipelineOptions {
+  std::filesystem::path data_dir;
+  bool full_refresh = false;             // reload every file as a new batch
+  std::vector<std::string> select;       // models to build (a trailing '+' adds descendants)
+  bool skip_load = false;                // transform only
+  bool progress = false;                 // progress lines on stderr
+  std::string command = "pipeline run";  // recorded in ops.pipeline_runs
+};
+
+struct StepTiming {
+  std::string step;
+  std::string kind;
+  std::string status;
+  double elapsed_ms = 0;
+};
+
+struct MatchRate {
+  std::int64_t lastfm_artists = 0;
+  std::int64_t matched_artists = 0;
+  std::int64_t plays = 0;
+  std::int64_t matched_plays = 0;
+};
+
+struct RunSummary {
+  std::int64_t run_id = 0;
+  std::string status;  // success or failed
+  std::string error;   // readable report when failed
+  std::vector<LoadResult> loads;
+  std::vector<ModelOutcome> models;
+  std::vector<StepTiming> steps;
+  std::optional<MatchRate> match_rate;
+  double elapsed_ms = 0;
+
+  nlohmann::json to_json() const;
+};
+
+// Extract-load every source, then build the selected models in dependency order with
+// their data tests; everything is recorded in ops.*. A failed model or load marks the run
+// failed (and skips the models downstream of it) but never throws for it: the summary
+// says what failed. Throws only when the run cannot start (no database, no models).
+RunSummary run_pipeline(const common::Config& config, const PipelineOptions& options);
+
+}  // namespace musicagent::pipeline

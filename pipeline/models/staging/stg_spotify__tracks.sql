@@ -1,0 +1,25 @@
+-- One row per row of the Kaggle file; a track listed under several genres appears once per genre.
+select
+    track_id,
+    nullif(btrim(artists), '') as artists_raw,
+    nullif(btrim(album_name), '') as album_name,
+    nullif(btrim(track_name), '') as track_name,
+    popularity,
+    duration_ms,
+    explicit as is_explicit,
+    danceability,
+    energy,
+    key as musical_key,
+    loudness as loudness_db,
+    mode = 1 as is_major,
+    speechiness,
+    acousticness,
+    instrumentalness,
+    liveness,
+    valence,
+    tempo as tempo_bpm,
+    time_signature,
+    lower(btrim(track_genre)) as genre,
+    _line as source_line,
+    _batch_id as batch_id
+from {{ source('kaggle', 'tracks') }}
