@@ -66,7 +66,7 @@ case "$action" in
         start >/dev/null || { tail -n 20 "$logfile" >&2; exit 1; }
     fi
     if ! psql_super -tAc "select 1 from pg_roles where rolname = 'musicagent'" | grep -q 1; then
-      psql_super -c "create role musicagent login createrole"
+      psql_super -c "create role musicagent login createrole createdb"
     fi
     if ! psql_super -tAc "select 1 from pg_database where datname = 'musicagent'" | grep -q 1; then
       psql_super -c "create database musicagent owner musicagent"

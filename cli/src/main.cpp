@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
 
   std::string log_level;
   bool show_config = false;
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off (MUSICAGENT_LOG_LEVEL)");
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error or off (MUSICAGENT_LOG_LEVEL)");
   app.add_flag("--show-config", show_config, "print the settings (secrets masked) to stderr first");
 
   cli::Action action;
@@ -29,7 +30,8 @@ int main(int argc, char** argv) {
     cli::CommandContext context{common::load_config(common::Environment::from_process())};
     common::init_logging(log_level.empty() ? context.config.log_level : log_level);
     if (show_config) {
-      for (const auto& line : common::describe(context.config)) std::fprintf(stderr, "%s\n", line.c_str());
+      for (const auto& line : common::describe(context.config))
+        std::fprintf(stderr, "%s\n", line.c_str());
     }
     return action ? action(context) : 0;
   } catch (const std::exception& e) {

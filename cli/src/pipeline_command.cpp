@@ -28,7 +28,8 @@ struct StatusFlags {
 
 int run(const CommandContext& context, const RunFlags& flags) {
   pipeline::PipelineOptions options;
-  options.data_dir = flags.data_dir.empty() ? context.config.data_dir : std::filesystem::path(flags.data_dir);
+  options.data_dir =
+      flags.data_dir.empty() ? context.config.data_dir : std::filesystem::path(flags.data_dir);
   options.full_refresh = flags.full_refresh;
   options.skip_load = flags.skip_load;
   options.select = flags.select;
@@ -63,11 +64,16 @@ void add_pipeline_command(CLI::App& app, Action& action) {
   pipeline->require_subcommand(1);
 
   auto run_flags = std::make_shared<RunFlags>();
-  auto* run_cmd = pipeline->add_subcommand("run", "load the source files into raw, build the models, run the data tests");
-  run_cmd->add_option("--data-dir", run_flags->data_dir, "folder with spotify_tracks/ and lastfm_hetrec2011/ (MUSICAGENT_DATA_DIR)");
-  run_cmd->add_flag("--full-refresh", run_flags->full_refresh, "load every file as a new batch even when unchanged");
-  run_cmd->add_option("--select", run_flags->select, "build only these models (MODEL+ adds everything downstream)");
-  run_cmd->add_flag("--skip-load", run_flags->skip_load, "transform only: build models from the loaded batches");
+  auto* run_cmd = pipeline->add_subcommand(
+      "run", "load the source files into raw, build the models, run the data tests");
+  run_cmd->add_option("--data-dir", run_flags->data_dir,
+                      "folder with spotify_tracks/ and lastfm_hetrec2011/ (MUSICAGENT_DATA_DIR)");
+  run_cmd->add_flag("--full-refresh", run_flags->full_refresh,
+                    "load every file as a new batch even when unchanged");
+  run_cmd->add_option("--select", run_flags->select,
+                      "build only these models (MODEL+ adds everything downstream)");
+  run_cmd->add_flag("--skip-load", run_flags->skip_load,
+                    "transform only: build models from the loaded batches");
   run_cmd->add_flag("--json", run_flags->json, "print the run summary as JSON");
   run_cmd->add_flag("-q,--quiet", run_flags->quiet, "no progress lines");
   run_cmd->callback([&action, run_flags] {
@@ -75,11 +81,15 @@ void add_pipeline_command(CLI::App& app, Action& action) {
   });
 
   auto status_flags = std::make_shared<StatusFlags>();
-  auto* status_cmd = pipeline->add_subcommand("status", "recent runs, rows per layer, data tests, rejected rows");
+  auto* status_cmd =
+      pipeline->add_subcommand("status", "recent runs, rows per layer, data tests, rejected rows");
   status_cmd->add_flag("--json", status_flags->json, "print as JSON");
-  status_cmd->add_option("--runs", status_flags->runs, "how many recent runs to list")->check(CLI::Range(1, 100));
+  status_cmd->add_option("--runs", status_flags->runs, "how many recent runs to list")
+      ->check(CLI::Range(1, 100));
   status_cmd->callback([&action, status_flags] {
-    action = [status_flags](const CommandContext& context) { return status(context, *status_flags); };
+    action = [status_flags](const CommandContext& context) {
+      return status(context, *status_flags);
+    };
   });
 }
 

@@ -7,7 +7,8 @@ namespace {
 
 std::string thousands(std::int64_t value) {
   std::string digits = std::to_string(value < 0 ? -value : value);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+    digits.insert(static_cast<std::size_t>(i), ",");
   return (value < 0 ? "-" : "") + digits;
 }
 
@@ -33,19 +34,23 @@ void print_run_summary(const pipeline::RunSummary& summary, std::FILE* out) {
     std::int64_t read = 0, loaded = 0, rejected = 0;
     for (const auto& load : summary.loads) {
       if (load.unchanged) {
-        std::fprintf(out, "  %-28s unchanged: checksum %.12s is already batch %lld (%s rows), nothing loaded\n",
-                     load.source.c_str(), load.checksum.c_str(), static_cast<long long>(load.batch_id),
-                     thousands(load.rows_loaded).c_str());
+        std::fprintf(
+            out,
+            "  %-28s unchanged: checksum %.12s is already batch %lld (%s rows), nothing loaded\n",
+            load.source.c_str(), load.checksum.c_str(), static_cast<long long>(load.batch_id),
+            thousands(load.rows_loaded).c_str());
         continue;
       }
       read += load.rows_read;
       loaded += load.rows_loaded;
       rejected += load.rows_rejected;
-      std::fprintf(out, "  %-28s %10s read = %10s loaded + %6s rejected   batch %lld\n", load.source.c_str(),
-                   thousands(load.rows_read).c_str(), thousands(load.rows_loaded).c_str(),
-                   thousands(load.rows_rejected).c_str(), static_cast<long long>(load.batch_id));
+      std::fprintf(out, "  %-28s %10s read = %10s loaded + %6s rejected   batch %lld\n",
+                   load.source.c_str(), thousands(load.rows_read).c_str(),
+                   thousands(load.rows_loaded).c_str(), thousands(load.rows_rejected).c_str(),
+                   static_cast<long long>(load.batch_id));
       for (const auto& [reason, count] : load.rejects_by_reason) {
-        std::fprintf(out, "  %-28s   rejected %s: %s\n", "", thousands(count).c_str(), reason.c_str());
+        std::fprintf(out, "  %-28s   rejected %s: %s\n", "", thousands(count).c_str(),
+                     reason.c_str());
       }
     }
     std::fprintf(out, "  %-28s %10s read = %10s loaded + %6s rejected\n", "total (new batches)",
@@ -58,18 +63,22 @@ void print_run_summary(const pipeline::RunSummary& summary, std::FILE* out) {
     for (const auto& model : summary.models) {
       int model_passed = 0;
       for (const auto& test : model.tests) {
-        if (test.status == "pass") ++model_passed;
-        else if (test.status == "warn") ++warned;
-        else ++failed;
+        if (test.status == "pass")
+          ++model_passed;
+        else if (test.status == "warn")
+          ++warned;
+        else
+          ++failed;
       }
       passed += model_passed;
       std::fprintf(out, "  %-46s %-8s %12s rows %8.0f ms   tests %d/%zu\n", model.model.c_str(),
-                   model.status.c_str(), model.rows ? thousands(*model.rows).c_str() : "-", model.elapsed_ms,
-                   model_passed, model.tests.size());
+                   model.status.c_str(), model.rows ? thousands(*model.rows).c_str() : "-",
+                   model.elapsed_ms, model_passed, model.tests.size());
       for (const auto& test : model.tests) {
         if (test.status == "pass") continue;
-        std::fprintf(out, "      %s %s%s%s: %s\n", test.status == "warn" ? "WARN" : "FAIL", test.test_name.c_str(),
-                     test.column.empty() ? "" : " on ", test.column.c_str(), test.message.c_str());
+        std::fprintf(out, "      %s %s%s%s: %s\n", test.status == "warn" ? "WARN" : "FAIL",
+                     test.test_name.c_str(), test.column.empty() ? "" : " on ", test.column.c_str(),
+                     test.message.c_str());
       }
       if (model.status == "skipped") std::fprintf(out, "      skipped: %s\n", model.error.c_str());
     }
@@ -78,7 +87,8 @@ void print_run_summary(const pipeline::RunSummary& summary, std::FILE* out) {
 
   if (summary.match_rate) {
     const auto& m = *summary.match_rate;
-    std::fprintf(out, "\nLast.fm to Spotify artist match: %s of %s artists (%.1f%%), %.1f%% of plays\n",
+    std::fprintf(out,
+                 "\nLast.fm to Spotify artist match: %s of %s artists (%.1f%%), %.1f%% of plays\n",
                  thousands(m.matched_artists).c_str(), thousands(m.lastfm_artists).c_str(),
                  percent(m.matched_artists, m.lastfm_artists), percent(m.matched_plays, m.plays));
   }
@@ -94,8 +104,9 @@ void print_status(const nlohmann::json& status, std::FILE* out) {
   for (const auto& run : status["runs"]) {
     std::fprintf(out, "  #%-5s %-10s %s  %7.2f s  %s%s%s\n", json_text(run["run_id"]).c_str(),
                  json_text(run["status"]).c_str(), json_text(run["started_at"]).c_str(),
-                 run["seconds"].is_number() ? run["seconds"].get<double>() : 0.0, json_text(run["command"]).c_str(),
-                 run["error"].is_null() ? "" : "\n         ", json_text(run["error"]).c_str());
+                 run["seconds"].is_number() ? run["seconds"].get<double>() : 0.0,
+                 json_text(run["command"]).c_str(), run["error"].is_null() ? "" : "\n         ",
+                 json_text(run["error"]).c_str());
   }
   if (status.contains("steps")) {
     std::fprintf(out, "\nSteps of the last run\n");
@@ -122,20 +133,23 @@ void print_status(const nlohmann::json& status, std::FILE* out) {
   if (status.contains("tests")) {
     std::string counts;
     for (const auto& row : status["tests"]) {
-      counts += (counts.empty() ? "" : ", ") + json_text(row["tests"]) + " " + json_text(row["status"]);
+      counts +=
+          (counts.empty() ? "" : ", ") + json_text(row["tests"]) + " " + json_text(row["status"]);
     }
-    std::fprintf(out, "\nData tests of the last run: %s\n", counts.empty() ? "none" : counts.c_str());
+    std::fprintf(out, "\nData tests of the last run: %s\n",
+                 counts.empty() ? "none" : counts.c_str());
     for (const auto& test : status["failing_tests"]) {
-      std::fprintf(out, "  %s %s%s%s %s: %s\n", json_text(test["status"]).c_str(), json_text(test["model"]).c_str(),
-                   test["column_name"].is_null() ? "" : ".", json_text(test["column_name"]).c_str(),
-                   json_text(test["test_name"]).c_str(), json_text(test["message"]).c_str());
+      std::fprintf(out, "  %s %s%s%s %s: %s\n", json_text(test["status"]).c_str(),
+                   json_text(test["model"]).c_str(), test["column_name"].is_null() ? "" : ".",
+                   json_text(test["column_name"]).c_str(), json_text(test["test_name"]).c_str(),
+                   json_text(test["message"]).c_str());
     }
   }
   std::fprintf(out, "\nRejected rows by reason (latest batches)\n");
   if (status["rejected_by_reason"].empty()) std::fprintf(out, "  none\n");
   for (const auto& row : status["rejected_by_reason"]) {
-    std::fprintf(out, "  %-28s %-40s %s\n", json_text(row["source"]).c_str(), json_text(row["category"]).c_str(),
-                 json_text(row["rows"]).c_str());
+    std::fprintf(out, "  %-28s %-40s %s\n", json_text(row["source"]).c_str(),
+                 json_text(row["category"]).c_str(), json_text(row["rows"]).c_str());
   }
 }
 

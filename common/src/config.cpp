@@ -35,7 +35,11 @@ std::string mask(const std::string& secret) {
 
 Config load_config(const Environment& env) {
   Config config;
-  config.home = std::filesystem::path(env.get_or("MUSICAGENT_HOME", MUSICAGENT_DEFAULT_HOME));
+  config.home = std::filesystem::path(env.get_or("MUSICAGENT_HOME", MUSICAGENT_DEFAULT_HOME))
+                    .lexically_normal();
+  // "/x/checkout/" has an empty filename; without it parent_path() would not leave the checkout.
+  if (!config.home.has_filename() && config.home.has_parent_path())
+    config.home = config.home.parent_path();
   config.data_dir = env.get("MUSICAGENT_DATA_DIR")
                         ? std::filesystem::path(*env.get("MUSICAGENT_DATA_DIR"))
                         : default_data_dir(config.home);
@@ -43,8 +47,7 @@ Config load_config(const Environment& env) {
   if (auto url = env.get("DATABASE_URL")) {
     config.database_url = *url;
     config.database_url_origin = "DATABASE_URL";
-  } else if (const auto local = config.var_dir() / "database_url";
-             std::filesystem::exists(local)) {
+  } else if (const auto local = config.var_dir() / "database_url"; std::filesystem::exists(local)) {
     config.database_url = read_first_line(local);
     config.database_url_origin = local.string() + " (local cluster from scripts/setup.sh)";
   } else {
@@ -79,7 +82,8 @@ std::vector<std::string> describe(const Config& config) {
           (config.openai_base_url.empty() ? "(not set: offline planner)" : config.openai_base_url),
       "OPENAI_API_KEY=" + mask(config.openai_api_key),
       "MUSICAGENT_MODEL=" + config.model,
-      "SPOTIFY_CLIENT_ID=" + (config.spotify_client_id.empty() ? "(not set)" : config.spotify_client_id),
+      "SPOTIFY_CLIENT_ID=" +
+          (config.spotify_client_id.empty() ? "(not set)" : config.spotify_client_id),
       "SPOTIFY_CLIENT_SECRET=" + mask(config.spotify_client_secret),
       "LASTFM_API_KEY=" + mask(config.lastfm_api_key),
       "MUSICAGENT_LOG_LEVEL=" + config.log_level,

@@ -18,30 +18,32 @@ std::string trim(const std::string& s) {
 }
 
 std::string unquote(const std::string& value, std::size_t line_number) {
-  if (value.empty()) return value;
+  if (value.empty() || value.front() == '#') return {};  // nothing, or only a comment
   const char quote = value.front();
   if (quote != '"' && quote != '\'') {
     // An unquoted value may carry a trailing comment.
     const auto hash = value.find(" #");
     return trim(hash == std::string::npos ? value : value.substr(0, hash));
   }
-  const auto close = value.find(quote, 1);
-  if (close == std::string::npos) {
+  std::string inner;
+  std::size_t i = 1;
+  for (; i < value.size() && value[i] != quote; ++i) {
+    // Double quotes allow backslash escapes, so an escaped quote does not close the value.
+    if (quote == '"' && value[i] == '\\' && i + 1 < value.size()) {
+      const char next = value[++i];
+      inner += next == 'n' ? '\n' : next;
+    } else {
+      inner += value[i];
+    }
+  }
+  if (i >= value.size()) {
     throw std::runtime_error(".env line " + std::to_string(line_number) +
                              ": unterminated quoted value");
   }
-  std::string inner = value.substr(1, close - 1);
-  if (quote == '"') {
-    std::string unescaped;
-    for (std::size_t i = 0; i < inner.size(); ++i) {
-      if (inner[i] == '\\' && i + 1 < inner.size()) {
-        const char next = inner[++i];
-        unescaped += next == 'n' ? '\n' : next;
-      } else {
-        unescaped += inner[i];
-      }
-    }
-    return unescaped;
+  const std::string rest = trim(value.substr(i + 1));
+  if (!rest.empty() && rest.front() != '#') {
+    throw std::runtime_error(".env line " + std::to_string(line_number) +
+                             ": unexpected text after the closing quote");
   }
   return inner;
 }

@@ -12,7 +12,8 @@ constexpr std::size_t kFlushBytes = 1 << 20;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 struct CopyWriter::Impl {
-  Impl(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns)
+  Impl(pqxx::transaction_base& tx, const std::string& table,
+       const std::vector<std::string>& columns)
       : writer(tx, table, columns.begin(), columns.end()) {}
   pqxx::tablewriter writer;
 };

@@ -34,7 +34,8 @@ const std::string& column_of(const DataTestSpec& test) {
 // Resolves `ref('model')` or `source('s','t')` written as a test argument.
 std::string resolve_relation(const std::string& text, const Project& project) {
   static const std::regex ref(R"(^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$)");
-  static const std::regex source(R"(^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$)");
+  static const std::regex source(
+      R"(^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$)");
   std::smatch match;
   if (std::regex_match(text, match, ref)) {
     if (const Model* model = project.find(match[1].str())) return model->relation();
@@ -46,7 +47,8 @@ std::string resolve_relation(const std::string& text, const Project& project) {
     }
     throw std::runtime_error("test argument " + text + " names no declared source");
   }
-  throw std::runtime_error("test argument '" + text + "' should be ref('...') or source('...', '...')");
+  throw std::runtime_error("test argument '" + text +
+                           "' should be ref('...') or source('...', '...')");
 }
 
 std::string sql_literal_list(const std::vector<std::string>& values) {
@@ -117,10 +119,13 @@ CompiledTest compile_test(const DataTestSpec& test, const std::string& relation,
   if (name == "completeness") {
     const auto c = quote_ident(column_of(test));
     const auto max_missing = optional_param(test, "max_missing");
-    const double threshold = max_missing.empty() ? kDefaultMaxMissing : std::stod(max_missing);
-    return {"select count(*) filter (where " + c + " is null or " + c + "::text in ('', '{}')), count(*) from " +
-                relation,
-            threshold, "missing values (more than " + std::to_string(static_cast<int>(threshold * 100 + 0.5)) + "% fails)"};
+    const double threshold =
+        max_missing.empty() ? kDefaultMaxMissing : std::stod(numeric_literal(max_missing, name));
+    return {"select count(*) filter (where " + c + " is null or " + c +
+                "::text in ('', '{}')), count(*) from " + relation,
+            threshold,
+            "missing values (more than " + std::to_string(static_cast<int>(threshold * 100 + 0.5)) +
+                "% fails)"};
   }
   if (name == "row_count") {
     std::string outside;
@@ -131,7 +136,9 @@ CompiledTest compile_test(const DataTestSpec& test, const std::string& relation,
     if (outside.empty()) throw std::runtime_error("row_count needs min or max");
     return {"select case when " + outside + " then n else 0 end, n from (select count(*) n from " +
                 relation + ") t",
-            0, "rows (count outside " + optional_param(test, "min") + ".." + optional_param(test, "max") + ")"};
+            0,
+            "rows (count outside " + optional_param(test, "min") + ".." +
+                optional_param(test, "max") + ")"};
   }
   if (name == "equal_rowcount") {
     const auto other = resolve_relation(param(test, "compare_to"), project);
@@ -143,14 +150,16 @@ CompiledTest compile_test(const DataTestSpec& test, const std::string& relation,
   }
   if (name == "expression_is_true") {
     const auto& expression = param(test, "expression");
-    return {"select count(*) filter (where not coalesce((" + expression + ")::boolean, false)), count(*) from " +
-                relation,
+    return {"select count(*) filter (where not coalesce((" + expression +
+                ")::boolean, false)), count(*) from " + relation,
             0, "rows where (" + expression + ") is not true"};
   }
   if (name == "unique_combination_of_columns") {
-    if (test.values.empty()) throw std::runtime_error(name + " needs a 'combination_of_columns' list");
+    if (test.values.empty())
+      throw std::runtime_error(name + " needs a 'combination_of_columns' list");
     std::string columns;
-    for (const auto& column : test.values) columns += (columns.empty() ? "" : ", ") + quote_ident(column);
+    for (const auto& column : test.values)
+      columns += (columns.empty() ? "" : ", ") + quote_ident(column);
     return {"select (select count(*) from (select " + columns + " from " + relation + " group by " +
                 columns + " having count(*) > 1) d), (select count(*) from " + relation + ")",
             0, "duplicated combinations"};
@@ -177,10 +186,11 @@ TestOutcome run_test(pqxx::work& tx, const Model& model, const DataTestSpec& tes
     savepoint.commit();
     outcome.failing_rows = row[0].is_null() ? 0 : row[0].as<std::int64_t>();
     const std::int64_t total = row[1].is_null() ? 0 : row[1].as<std::int64_t>();
-    const bool failed = compiled.max_failing_fraction > 0
-                            ? total > 0 && static_cast<double>(outcome.failing_rows) >
-                                               compiled.max_failing_fraction * static_cast<double>(total)
-                            : outcome.failing_rows > 0;
+    const bool failed =
+        compiled.max_failing_fraction > 0
+            ? total > 0 && static_cast<double>(outcome.failing_rows) >
+                               compiled.max_failing_fraction * static_cast<double>(total)
+            : outcome.failing_rows > 0;
     outcome.status = !failed ? "pass" : test.severity == Severity::error ? "fail" : "warn";
     outcome.message = std::to_string(outcome.failing_rows) + " " + compiled.what_fails + " of " +
                       std::to_string(total) + " rows";

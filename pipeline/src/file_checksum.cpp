@@ -15,7 +15,7 @@ FileChecksum checksum_file(const std::filesystem::path& path) {
   if (!in) throw std::runtime_error("cannot open " + path.string() + " to checksum it");
 
   const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                     &EVP_MD_CTX_free);
+                                                                    &EVP_MD_CTX_free);
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL could not start a SHA-256 digest");
   }

@@ -21,7 +21,8 @@ std::string qualified(const std::string& schema, const std::string& name) {
 }
 
 // 'r' table, 'v' view, or nullopt when the relation does not exist.
-std::optional<char> relation_kind(pqxx::work& tx, const std::string& schema, const std::string& name) {
+std::optional<char> relation_kind(pqxx::work& tx, const std::string& schema,
+                                  const std::string& name) {
   const auto rows = tx.exec_params(
       "select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace "
       "where n.nspname = $1 and c.relname = $2",
@@ -35,10 +36,12 @@ void drop_relation(pqxx::work& tx, const std::string& schema, const std::string&
   if (!kind) return;
   // Tables are built with CREATE TABLE AS, so nothing of ours depends on them; a view may
   // have dependent views, which the DAG rebuilds after it.
-  tx.exec(std::string(*kind == 'v' ? "drop view " : "drop table ") + qualified(schema, name) + " cascade");
+  tx.exec(std::string(*kind == 'v' ? "drop view " : "drop table ") + qualified(schema, name) +
+          " cascade");
 }
 
-std::set<std::string> columns_of(pqxx::work& tx, const std::string& schema, const std::string& name) {
+std::set<std::string> columns_of(pqxx::work& tx, const std::string& schema,
+                                 const std::string& name) {
   std::set<std::string> columns;
   const auto rows = tx.exec_params(
       "select a.attname from pg_attribute a join pg_class c on c.oid = a.attrelid "
@@ -81,7 +84,8 @@ std::string index_name(const Model& model, const IndexSpec& index) {
 }
 
 double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 std::string blocking_report(const std::vector<TestOutcome>& tests) {
@@ -115,21 +119,12 @@ ModelOutcome build_model(pqxx::connection& connection, const Model& model, const
       drop_relation(tx, model.schema, build_name);
       const auto created = tx.exec("create table " + build_relation + " as\n" + sql);
       outcome.rows = created.affected_rows();
+      tx.exec("analyze " + build_relation);  // the tests and the first readers get real statistics
     }
     document(tx, model, build_name, is_view);
 
-    std::vector<std::pair<std::string, std::string>> index_renames;
-    for (std::size_t i = 0; i < model.indexes.size(); ++i) {
-      const auto& index = model.indexes[i];
-      std::string columns;
-      for (const auto& column : index.columns) columns += (columns.empty() ? "" : ", ") + quote_ident(column);
-      const std::string temporary = (model.name + kNewSuffix + "_" + std::to_string(i)).substr(0, kMaxIdentifier);
-      tx.exec(std::string("create ") + (index.unique ? "unique " : "") + "index " + quote_ident(temporary) +
-              " on " + build_relation + " using " + quote_ident(index.method) + " (" + columns + ")");
-      index_renames.emplace_back(temporary, index_name(model, index));
-    }
-    if (!is_view) tx.exec("analyze " + build_relation);
-
+    // Tests run before indexes, so duplicates show up as a readable test failure rather than
+    // as a unique index that refuses to build.
     for (const auto& test : model.tests) {
       outcome.tests.push_back(run_test(tx, model, test, build_relation, project));
     }
@@ -143,11 +138,26 @@ ModelOutcome build_model(pqxx::connection& connection, const Model& model, const
       return outcome;
     }
 
+    std::vector<std::pair<std::string, std::string>> index_renames;
+    for (std::size_t i = 0; i < model.indexes.size(); ++i) {
+      const auto& index = model.indexes[i];
+      std::string columns;
+      for (const auto& column : index.columns)
+        columns += (columns.empty() ? "" : ", ") + quote_ident(column);
+      const std::string temporary =
+          (model.name + kNewSuffix + "_" + std::to_string(i)).substr(0, kMaxIdentifier);
+      tx.exec(std::string("create ") + (index.unique ? "unique " : "") + "index " +
+              quote_ident(temporary) + " on " + build_relation + " using " +
+              quote_ident(index.method) + " (" + columns + ")");
+      index_renames.emplace_back(temporary, index_name(model, index));
+    }
+
     if (!is_view) {
       drop_relation(tx, model.schema, model.name);
       tx.exec("alter table " + build_relation + " rename to " + quote_ident(model.name));
       for (const auto& [temporary, final_name] : index_renames) {
-        tx.exec("alter index " + qualified(model.schema, temporary) + " rename to " + quote_ident(final_name));
+        tx.exec("alter index " + qualified(model.schema, temporary) + " rename to " +
+                quote_ident(final_name));
       }
     }
     tx.commit();

@@ -30,10 +30,13 @@ std::string read_text(const std::filesystem::path& path) {
 
 std::optional<MatchRate> measure_match_rate(pqxx::connection& connection) {
   pqxx::work tx(connection);
-  if (tx.exec1("select to_regclass('marts.fct_listens') is null")[0].as<bool>()) return std::nullopt;
+  if (tx.exec1("select to_regclass('marts.fct_listens') is null")[0].as<bool>())
+    return std::nullopt;
   const auto row = tx.exec1(
-      "select count(distinct lastfm_artist_id), count(distinct lastfm_artist_id) filter (where artist_id is not null), "
-      "coalesce(sum(plays), 0), coalesce(sum(plays) filter (where artist_id is not null), 0) from marts.fct_listens");
+      "select count(distinct lastfm_artist_id), count(distinct lastfm_artist_id) filter (where "
+      "artist_id is not null), "
+      "coalesce(sum(plays), 0), coalesce(sum(plays) filter (where artist_id is not null), 0) from "
+      "marts.fct_listens");
   return MatchRate{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>(),
                    row[3].as<std::int64_t>()};
 }
@@ -50,14 +53,16 @@ void load_sources(const PipelineOptions& options, pqxx::connection& connection, 
       const double elapsed = ms_since(started);
       log.finish_step(step, result.unchanged ? "unchanged" : "success", result.rows_read,
                       result.unchanged ? 0 : result.rows_loaded, elapsed, "");
-      summary.steps.push_back({"load " + spec.name, "load", result.unchanged ? "unchanged" : "success", elapsed});
+      summary.steps.push_back(
+          {"load " + spec.name, "load", result.unchanged ? "unchanged" : "success", elapsed});
       summary.loads.push_back(std::move(result));
     } catch (const std::exception& e) {
       const double elapsed = ms_since(started);
       log.finish_step(step, "failed", std::nullopt, std::nullopt, elapsed, e.what());
       summary.steps.push_back({"load " + spec.name, "load", "failed", elapsed});
       summary.status = "failed";
-      summary.error += std::string(summary.error.empty() ? "" : "\n") + "load " + spec.name + ": " + e.what();
+      summary.error +=
+          std::string(summary.error.empty() ? "" : "\n") + "load " + spec.name + ": " + e.what();
     }
   }
 }
@@ -81,7 +86,8 @@ void build_models(const common::Config& config, const PipelineOptions& options,
     std::optional<std::int64_t> rows_in;
     for (const auto& parent : model.refs) {
       if (broken.count(parent) != 0) broken_parent = parent;
-      if (auto it = rows_by_model.find(parent); it != rows_by_model.end()) rows_in = rows_in.value_or(0) + it->second;
+      if (auto it = rows_by_model.find(parent); it != rows_by_model.end())
+        rows_in = rows_in.value_or(0) + it->second;
     }
     ModelOutcome outcome;
     if (!broken_parent.empty()) {
@@ -100,7 +106,8 @@ void build_models(const common::Config& config, const PipelineOptions& options,
       summary.status = "failed";
       if (outcome.status == "failed") {
         logger->error("{} failed: {}", model.relation(), outcome.error);
-        summary.error += std::string(summary.error.empty() ? "" : "\n") + model.relation() + ": " + outcome.error;
+        summary.error += std::string(summary.error.empty() ? "" : "\n") + model.relation() + ": " +
+                         outcome.error;
       }
     }
     summary.models.push_back(std::move(outcome));
@@ -167,10 +174,13 @@ nlohmann::json RunSummary::to_json() const {
   }
   nlohmann::json steps_json = nlohmann::json::array();
   for (const auto& step : steps) {
-    steps_json.push_back({{"step", step.step}, {"kind", step.kind}, {"status", step.status}, {"elapsed_ms", step.elapsed_ms}});
+    steps_json.push_back({{"step", step.step},
+                          {"kind", step.kind},
+                          {"status", step.status},
+                          {"elapsed_ms", step.elapsed_ms}});
   }
-  nlohmann::json out = {{"run_id", run_id},   {"status", status}, {"error", error},
-                        {"loads", loads_json}, {"models", models_json}, {"steps", steps_json},
+  nlohmann::json out = {{"run_id", run_id},        {"status", status},      {"error", error},
+                        {"loads", loads_json},     {"models", models_json}, {"steps", steps_json},
                         {"elapsed_ms", elapsed_ms}};
   if (match_rate) {
     out["match_rate"] = {{"lastfm_artists", match_rate->lastfm_artists},

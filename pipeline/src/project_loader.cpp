@@ -18,7 +18,8 @@ const std::vector<std::string> kLayers = {"staging", "intermediate", "marts"};
 
 // A full Jinja engine is far more than two macros need: these patterns are the whole language.
 const std::regex kRef(R"(\{\{\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*\}\})");
-const std::regex kSource(R"(\{\{\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*\}\})");
+const std::regex kSource(
+    R"(\{\{\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*\}\})");
 const std::regex kTestRef(R"(ref\(\s*['"]([^'"]+)['"]\s*\))");
 const std::regex kConfig(R"(\{\{\s*config\(([^)]*)\)\s*\}\})");
 const std::regex kMaterialized(R"(materialized\s*=\s*['"](\w+)['"])");
@@ -89,11 +90,13 @@ DataTestSpec parse_test(const YAML::Node& node, std::optional<std::string> colum
   test.name = entry->first.as<std::string>();
   const YAML::Node args = entry->second;
   if (!args || args.IsNull()) return test;
-  if (!args.IsMap()) throw std::runtime_error(where + ": arguments of test " + test.name + " must be a map");
+  if (!args.IsMap())
+    throw std::runtime_error(where + ": arguments of test " + test.name + " must be a map");
   for (const auto& arg : args) {
     const auto key = arg.first.as<std::string>();
     if (key == "config" && arg.second.IsMap()) {
-      if (arg.second["severity"]) test.params["severity"] = arg.second["severity"].as<std::string>();
+      if (arg.second["severity"])
+        test.params["severity"] = arg.second["severity"].as<std::string>();
     } else if (arg.second.IsSequence()) {
       for (const auto& item : arg.second) test.values.push_back(scalar_text(item));
     } else {
@@ -101,7 +104,8 @@ DataTestSpec parse_test(const YAML::Node& node, std::optional<std::string> colum
     }
   }
   if (auto severity = test.params.find("severity"); severity != test.params.end()) {
-    if (severity->second == "warn") test.severity = Severity::warn;
+    if (severity->second == "warn")
+      test.severity = Severity::warn;
     else if (severity->second != "error")
       throw std::runtime_error(where + ": severity must be error or warn");
     test.params.erase(severity);
@@ -109,22 +113,16 @@ DataTestSpec parse_test(const YAML::Node& node, std::optional<std::string> colum
   return test;
 }
 
-void append_tests(const YAML::Node& owner, std::optional<std::string> column, const std::string& where,
-                  std::vector<DataTestSpec>& tests) {
+void append_tests(const YAML::Node& owner, std::optional<std::string> column,
+                  const std::string& where, std::vector<DataTestSpec>& tests) {
   for (const char* key : {"tests", "data_tests"}) {
     if (!owner[key]) continue;
     for (const auto& node : owner[key]) tests.push_back(parse_test(node, column, where));
   }
 }
 
-void apply_schema_file(const std::filesystem::path& path, std::map<std::string, Model>& models,
-                       std::vector<SourceTable>& sources) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::Exception& e) {
-    throw std::runtime_error(path.string() + ": " + e.what());
-  }
+void apply_schema_nodes(const YAML::Node& root, const std::filesystem::path& path,
+                        std::map<std::string, Model>& models, std::vector<SourceTable>& sources) {
   for (const auto& source : root["sources"]) {
     const auto source_name = source["name"].as<std::string>();
     const auto schema = source["schema"] ? source["schema"].as<std::string>() : source_name;
@@ -144,11 +142,13 @@ void apply_schema_file(const std::filesystem::path& path, std::map<std::string, 
     if (node["description"]) model.description = node["description"].as<std::string>();
     if (const auto config = node["config"]) {
       if (config["materialized"]) {
-        model.materialization = parse_materialization(config["materialized"].as<std::string>(), where);
+        model.materialization =
+            parse_materialization(config["materialized"].as<std::string>(), where);
       }
       for (const auto& index : config["indexes"]) {
         IndexSpec spec;
-        for (const auto& column : index["columns"]) spec.columns.push_back(column.as<std::string>());
+        for (const auto& column : index["columns"])
+          spec.columns.push_back(column.as<std::string>());
         spec.unique = index["unique"] && index["unique"].as<bool>();
         if (index["type"]) spec.method = index["type"].as<std::string>();
         model.indexes.push_back(std::move(spec));
@@ -164,6 +164,15 @@ void apply_schema_file(const std::filesystem::path& path, std::map<std::string, 
   }
 }
 
+void apply_schema_file(const std::filesystem::path& path, std::map<std::string, Model>& models,
+                       std::vector<SourceTable>& sources) {
+  try {
+    apply_schema_nodes(YAML::LoadFile(path.string()), path, models, sources);
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(path.string() + ": " + e.what());
+  }
+}
+
 // Kahn's algorithm, taking ready models in (layer, name) order so the order is stable.
 std::vector<Model> sort_models(std::map<std::string, Model> models) {
   std::map<std::string, int> pending;
@@ -174,7 +183,8 @@ std::vector<Model> sort_models(std::map<std::string, Model> models) {
   }
   auto rank = [&](const std::string& name) {
     const auto& schema = models.at(name).schema;
-    return std::make_pair(std::find(kLayers.begin(), kLayers.end(), schema) - kLayers.begin(), name);
+    return std::make_pair(std::find(kLayers.begin(), kLayers.end(), schema) - kLayers.begin(),
+                          name);
   };
   auto later = [&](const std::string& a, const std::string& b) { return rank(a) > rank(b); };
   std::priority_queue<std::string, std::vector<std::string>, decltype(later)> ready(later);
@@ -246,7 +256,8 @@ Project load_project(const std::filesystem::path& models_dir) {
     for (const auto& test : model.tests) {
       for (const auto& [key, value] : test.params) {
         std::smatch match;
-        if (std::regex_search(value, match, kTestRef) && match[1].str() != name) model.refs.insert(match[1].str());
+        if (std::regex_search(value, match, kTestRef) && match[1].str() != name)
+          model.refs.insert(match[1].str());
       }
     }
   }
@@ -258,9 +269,9 @@ Project load_project(const std::filesystem::path& models_dir) {
       }
     }
     for (const auto& [source, table] : model.sources) {
-      const bool declared = std::any_of(project.sources.begin(), project.sources.end(), [&](const auto& s) {
-        return s.source == source && s.table == table;
-      });
+      const bool declared =
+          std::any_of(project.sources.begin(), project.sources.end(),
+                      [&](const auto& s) { return s.source == source && s.table == table; });
       if (!declared) {
         throw std::runtime_error(model.path.string() + ": source('" + source + "', '" + table +
                                  "') is not declared in any sources file");
@@ -286,15 +297,17 @@ std::string render_sql(const Model& model, const Project& project) {
   while (std::regex_search(rest, match, kSource)) {
     std::string relation;
     for (const auto& source : project.sources) {
-      if (source.source == match[1].str() && source.table == match[2].str()) relation = source.relation;
+      if (source.source == match[1].str() && source.table == match[2].str())
+        relation = source.relation;
     }
     sql += match.prefix().str() + relation;
     rest = match.suffix().str();
   }
   sql += rest;
   if (sql.find("{{") != std::string::npos) {
-    throw std::runtime_error(model.path.string() +
-                             ": unsupported template expression (only ref(), source() and config())");
+    throw std::runtime_error(
+        model.path.string() +
+        ": unsupported template expression (only ref(), source() and config())");
   }
   return sql;
 }

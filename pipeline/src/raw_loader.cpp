@@ -24,7 +24,8 @@ struct Rejection {
 // The reason without the offending value, so rejects group into a readable summary.
 std::string reason_category(const std::string& reason) {
   const auto colon = reason.find(": ");
-  if (colon == std::string::npos) return reason.rfind("expected ", 0) == 0 ? "wrong field count" : reason;
+  if (colon == std::string::npos)
+    return reason.rfind("expected ", 0) == 0 ? "wrong field count" : reason;
   const std::string rest = reason.substr(colon + 2);
   if (rest.find("outside") != std::string::npos) return reason.substr(0, colon) + ": out of range";
   if (rest.find("not a") != std::string::npos) return reason.substr(0, colon) + ": unparsable";
@@ -45,8 +46,9 @@ void write_rejections(pqxx::work& tx, const std::vector<Rejection>& rejections,
                       const SourceSpec& spec, const std::string& file, std::int64_t run_id,
                       std::int64_t batch_id) {
   if (rejections.empty()) return;
-  CopyWriter stream(tx, "ops.rejected_rows", std::vector<std::string>{"run_id", "batch_id", "source", "file_path",
-                                                  "line_number", "raw_text", "reason", "category"});
+  CopyWriter stream(tx, "ops.rejected_rows",
+                    std::vector<std::string>{"run_id", "batch_id", "source", "file_path",
+                                             "line_number", "raw_text", "reason", "category"});
   std::string prefix = std::to_string(run_id) + "\t" + std::to_string(batch_id) + "\t";
   append_copy_escaped(spec.name, prefix);
   prefix += '\t';
@@ -56,9 +58,9 @@ void write_rejections(pqxx::work& tx, const std::vector<Rejection>& rejections,
   for (const auto& rejection : rejections) {
     line = prefix + std::to_string(rejection.line) + "\t";
     // Raw text that is not valid UTF-8 is stored as Latin-1 read, so the row is never lost.
-    append_copy_escaped(is_valid_utf8(rejection.raw_text) ? rejection.raw_text
-                                                          : latin1_to_utf8(rejection.raw_text),
-                        line);
+    append_copy_escaped(
+        is_valid_utf8(rejection.raw_text) ? rejection.raw_text : latin1_to_utf8(rejection.raw_text),
+        line);
     line += '\t';
     append_copy_escaped(rejection.reason, line);
     line += '\t';
@@ -119,8 +121,8 @@ LoadResult load_source(pqxx::connection& connection, const SourceSpec& spec,
   const std::string loaded_at = batch[0][1].as<std::string>();
 
   // Lineage columns are the same for every row of the batch: build their text once.
-  std::string lineage = "\t" + std::to_string(result.batch_id) + "\t" +
-                        std::to_string(options.run_id) + "\t";
+  std::string lineage =
+      "\t" + std::to_string(result.batch_id) + "\t" + std::to_string(options.run_id) + "\t";
   append_copy_escaped(loaded_at, lineage);
   lineage += '\t';
   append_copy_escaped(spec.name, lineage);
@@ -162,14 +164,16 @@ LoadResult load_source(pqxx::connection& connection, const SourceSpec& spec,
       if (problem) {
         auto category = reason_category(*problem);
         ++result.rejects_by_reason[category];
-        rejections.push_back({static_cast<std::int64_t>(record.line), record.raw, *problem, std::move(category)});
+        rejections.push_back(
+            {static_cast<std::int64_t>(record.line), record.raw, *problem, std::move(category)});
         continue;
       }
       line += lineage;
       line += std::to_string(record.line);
       stream.write_line(line);
       ++result.rows_loaded;
-      if ((result.rows_read & 0x3FFF) == 0) progress.update(static_cast<std::uint64_t>(result.rows_read));
+      if ((result.rows_read & 0x3FFF) == 0)
+        progress.update(static_cast<std::uint64_t>(result.rows_read));
     }
     stream.complete();
   }

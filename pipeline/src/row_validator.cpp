@@ -56,9 +56,8 @@ std::optional<std::string> append_number(const ColumnSpec& column, std::string_v
     if (ec != std::errc() || ptr != end) {
       return column.header + ": '" + std::string(text) + "' is not a whole number";
     }
-    if (column.type == FieldType::integer &&
-        (value < std::numeric_limits<std::int32_t>::min() ||
-         value > std::numeric_limits<std::int32_t>::max())) {
+    if (column.type == FieldType::integer && (value < std::numeric_limits<std::int32_t>::min() ||
+                                              value > std::numeric_limits<std::int32_t>::max())) {
       return column.header + ": " + std::string(text) + " does not fit a 32-bit integer";
     }
     if (auto bad = check_range(column, static_cast<double>(value), text)) return bad;
@@ -85,11 +84,20 @@ std::optional<std::string> append_boolean(const ColumnSpec& column, std::string_
 void append_copy_escaped(std::string_view value, std::string& out) {
   for (const char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -117,7 +125,7 @@ RowValidator::RowValidator(const SourceSpec& spec, const std::vector<std::string
 }
 
 std::optional<std::string> RowValidator::to_copy_fields(const std::vector<std::string>& fields,
-                                                         std::string& out) const {
+                                                        std::string& out) const {
   if (fields.size() != header_size_) {
     return "expected " + std::to_string(header_size_) + " fields, got " +
            std::to_string(fields.size());
@@ -129,8 +137,10 @@ std::optional<std::string> RowValidator::to_copy_fields(const std::vector<std::s
     if (i > 0) out += '\t';
     std::optional<std::string> problem;
     if (value.empty()) {
-      if (column.required) problem = "empty " + column.header;
-      else out += "\\N";
+      if (column.required)
+        problem = "empty " + column.header;
+      else
+        out += "\\N";
     } else if (!is_valid_utf8(value)) {
       problem = column.header + ": invalid UTF-8";
     } else if (column.type == FieldType::text) {

@@ -14,7 +14,9 @@ ColumnSpec real(std::string header, std::optional<double> min, std::optional<dou
   return {header, header, FieldType::real, true, min, max};
 }
 // Audio features the dataset documents as fractions.
-ColumnSpec unit_interval(std::string header) { return real(std::move(header), 0.0, 1.0); }
+ColumnSpec unit_interval(std::string header) {
+  return real(std::move(header), 0.0, 1.0);
+}
 
 constexpr CsvOptions kTabSeparated{'\t', false};
 
@@ -67,7 +69,8 @@ std::vector<SourceSpec> builtin_sources() {
         "user_artists.dat"},
        kTabSeparated,
        false,
-       {integer("userID", "user_id", 1), integer("artistID", "artist_id", 1),
+       {integer("userID", "user_id", 1),
+        integer("artistID", "artist_id", 1),
         {"weight", "weight", FieldType::bigint, true, 0.0, {}}}},
       {"lastfm.user_friends",
        "lastfm_user_friends",
@@ -78,8 +81,8 @@ std::vector<SourceSpec> builtin_sources() {
        {integer("userID", "user_id", 1), integer("friendID", "friend_id", 1)}},
       {"lastfm.user_taggedartists",
        "lastfm_user_taggedartists",
-       {"lastfm_hetrec2011/user_taggedartists.dat",
-        "hetrec2011-lastfm-2k/user_taggedartists.dat", "user_taggedartists.dat"},
+       {"lastfm_hetrec2011/user_taggedartists.dat", "hetrec2011-lastfm-2k/user_taggedartists.dat",
+        "user_taggedartists.dat"},
        kTabSeparated,
        false,
        {integer("userID", "user_id", 1), integer("artistID", "artist_id", 1),

@@ -111,13 +111,18 @@ TEST(CsvReaderTest, Utf8ByteOrderMarkIsSkipped) {
 }
 
 TEST(CsvReaderTest, ByteOrderMarkOnlyAtStartIsSkippedEvenWhenDeliveredPiecemeal) {
-  CsvReader reader(std::make_unique<TrickleSource>("\xEF\xBB\xBF" "a\n\xEF\xBB\xBF" "b\n", 1));
+  CsvReader reader(
+      std::make_unique<TrickleSource>("\xEF\xBB\xBF"
+                                      "a\n\xEF\xBB\xBF"
+                                      "b\n",
+                                      1));
   CsvRecord record;
   ASSERT_TRUE(reader.next(record));
   EXPECT_THAT(record.fields, ElementsAre("a"));
   ASSERT_TRUE(reader.next(record));
   // Only the mark at the very start is a BOM; later it is data.
-  EXPECT_THAT(record.fields, ElementsAre("\xEF\xBB\xBF" "b"));
+  EXPECT_THAT(record.fields, ElementsAre("\xEF\xBB\xBF"
+                                         "b"));
 }
 
 TEST(CsvReaderTest, CrlfLineEndsAreNotPartOfTheLastField) {
@@ -221,13 +226,12 @@ TEST(CsvReaderTest, QuotedEmptyFieldAloneIsARecord) {
 }
 
 TEST(CsvReaderTest, NonLatinTextAndEmojiPreservedByteForByte) {
-  const std::string japanese = "\xE6\x98\x9F\xE9\x87\x8E\xE6\xBA\x90";            // 星野源
+  const std::string japanese = "\xE6\x98\x9F\xE9\x87\x8E\xE6\xBA\x90";             // 星野源
   const std::string persian = "\xD9\x85\xD9\x88\xD8\xB3\xDB\x8C\xD9\x82\xDB\x8C";  // موسیقی
   const std::string korean = "\xEB\xB0\xA9\xED\x83\x84\xEC\x86\x8C\xEB\x85\x84\xEB\x8B\xA8";
   const std::string emoji = "\xF0\x9F\x8E\xB5 \xF0\x9F\x94\xA5";  // 🎵 🔥
   const std::string quoted_mix = "\"" + korean + ", " + emoji + "\"";
-  const auto records =
-      read_all(japanese + "," + persian + "," + quoted_mix + "," + emoji + "\r\n");
+  const auto records = read_all(japanese + "," + persian + "," + quoted_mix + "," + emoji + "\r\n");
   ASSERT_EQ(records.size(), 1u);
   EXPECT_THAT(records[0].fields, ElementsAre(japanese, persian, korean + ", " + emoji, emoji));
 }

@@ -38,8 +38,8 @@ TEST(Latin1ToUtf8Test, OutputIsValidUtf8ForEveryByte) {
 TEST(IsValidUtf8Test, AcceptsValidText) {
   EXPECT_TRUE(is_valid_utf8(""));
   EXPECT_TRUE(is_valid_utf8("plain ascii"));
-  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));                           // é
-  EXPECT_TRUE(is_valid_utf8("\xE6\x98\x9F\xE9\x87\x8E\xE6\xBA\x90"));  // 星野源
+  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));                                       // é
+  EXPECT_TRUE(is_valid_utf8("\xE6\x98\x9F\xE9\x87\x8E\xE6\xBA\x90"));              // 星野源
   EXPECT_TRUE(is_valid_utf8("\xD9\x85\xD9\x88\xD8\xB3\xDB\x8C\xD9\x82\xDB\x8C"));  // موسیقی
   EXPECT_TRUE(is_valid_utf8("\xEB\xB0\xA9\xED\x83\x84"));                          // 방탄
   EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x8E\xB5"));                                  // 🎵
@@ -48,14 +48,14 @@ TEST(IsValidUtf8Test, AcceptsValidText) {
 
 TEST(IsValidUtf8Test, AcceptsBoundaryCodePoints) {
   EXPECT_TRUE(is_valid_utf8(std::string("\0", 1)));  // U+0000
-  EXPECT_TRUE(is_valid_utf8("\xC2\x80"));             // U+0080
-  EXPECT_TRUE(is_valid_utf8("\xDF\xBF"));             // U+07FF
-  EXPECT_TRUE(is_valid_utf8("\xE0\xA0\x80"));         // U+0800
-  EXPECT_TRUE(is_valid_utf8("\xED\x9F\xBF"));         // U+D7FF
-  EXPECT_TRUE(is_valid_utf8("\xEE\x80\x80"));         // U+E000
-  EXPECT_TRUE(is_valid_utf8("\xEF\xBF\xBF"));         // U+FFFF
-  EXPECT_TRUE(is_valid_utf8("\xF0\x90\x80\x80"));     // U+10000
-  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));     // U+10FFFF
+  EXPECT_TRUE(is_valid_utf8("\xC2\x80"));            // U+0080
+  EXPECT_TRUE(is_valid_utf8("\xDF\xBF"));            // U+07FF
+  EXPECT_TRUE(is_valid_utf8("\xE0\xA0\x80"));        // U+0800
+  EXPECT_TRUE(is_valid_utf8("\xED\x9F\xBF"));        // U+D7FF
+  EXPECT_TRUE(is_valid_utf8("\xEE\x80\x80"));        // U+E000
+  EXPECT_TRUE(is_valid_utf8("\xEF\xBF\xBF"));        // U+FFFF
+  EXPECT_TRUE(is_valid_utf8("\xF0\x90\x80\x80"));    // U+10000
+  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));    // U+10FFFF
 }
 
 TEST(IsValidUtf8Test, RejectsLatin1Bytes) {
@@ -65,14 +65,16 @@ TEST(IsValidUtf8Test, RejectsLatin1Bytes) {
 
 TEST(IsValidUtf8Test, RejectsStrayContinuationAndInvalidLeadBytes) {
   EXPECT_FALSE(is_valid_utf8("\x80"));
-  EXPECT_FALSE(is_valid_utf8("a\xBF" "b"));
+  EXPECT_FALSE(
+      is_valid_utf8("a\xBF"
+                    "b"));
   EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
   EXPECT_FALSE(is_valid_utf8("\xFE"));
   EXPECT_FALSE(is_valid_utf8("\xFF"));
 }
 
 TEST(IsValidUtf8Test, RejectsOverlongEncodings) {
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // '/' in two bytes
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));  // '/' in two bytes
   EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));
   EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // '/' in three bytes
   EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));      // U+07FF in three bytes
@@ -81,8 +83,8 @@ TEST(IsValidUtf8Test, RejectsOverlongEncodings) {
 }
 
 TEST(IsValidUtf8Test, RejectsSurrogates) {
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // U+D800
-  EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));  // U+DFFF
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));              // U+D800
+  EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));              // U+DFFF
   EXPECT_FALSE(is_valid_utf8("\xED\xA0\xBD\xED\xB8\x80"));  // CESU-8 style pair
 }
 
@@ -95,7 +97,9 @@ TEST(IsValidUtf8Test, RejectsTruncatedSequences) {
   EXPECT_FALSE(is_valid_utf8("\xC3"));
   EXPECT_FALSE(is_valid_utf8("\xE6\x98"));
   EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x8E"));
-  EXPECT_FALSE(is_valid_utf8("ab\xF0\x9F\x8E" "c"));  // continuation replaced by ASCII
+  EXPECT_FALSE(
+      is_valid_utf8("ab\xF0\x9F\x8E"
+                    "c"));  // continuation replaced by ASCII
   EXPECT_FALSE(is_valid_utf8("\xE6\x98 x"));
 }
 

@@ -10,21 +10,23 @@ namespace musicagent::common {
 
 // Every setting, parsed once at start-up from the environment (and `.env`).
 struct Config {
-  std::filesystem::path home;      // MUSICAGENT_HOME: models, prompts and the local var/ folder
-  std::filesystem::path data_dir;  // MUSICAGENT_DATA_DIR
-  std::string database_url;        // DATABASE_URL, else the local cluster's var/database_url
-  std::string database_url_origin; // where database_url came from, for messages
-  std::string openai_base_url;     // OPENAI_BASE_URL; empty means the offline planner
-  std::string openai_api_key;      // OPENAI_API_KEY (secret)
-  std::string model;               // MUSICAGENT_MODEL
-  std::string spotify_client_id;   // SPOTIFY_CLIENT_ID
+  std::filesystem::path home;         // MUSICAGENT_HOME: models, prompts and the local var/ folder
+  std::filesystem::path data_dir;     // MUSICAGENT_DATA_DIR
+  std::string database_url;           // DATABASE_URL, else the local cluster's var/database_url
+  std::string database_url_origin;    // where database_url came from, for messages
+  std::string openai_base_url;        // OPENAI_BASE_URL; empty means the offline planner
+  std::string openai_api_key;         // OPENAI_API_KEY (secret)
+  std::string model;                  // MUSICAGENT_MODEL
+  std::string spotify_client_id;      // SPOTIFY_CLIENT_ID
   std::string spotify_client_secret;  // SPOTIFY_CLIENT_SECRET (secret)
-  std::string lastfm_api_key;      // LASTFM_API_KEY (secret)
-  std::string log_level;           // MUSICAGENT_LOG_LEVEL
+  std::string lastfm_api_key;         // LASTFM_API_KEY (secret)
+  std::string log_level;              // MUSICAGENT_LOG_LEVEL
 
   std::filesystem::path var_dir() const { return home / "var"; }
   std::filesystem::path models_dir() const { return home / "pipeline" / "models"; }
-  std::filesystem::path bootstrap_sql() const { return home / "pipeline" / "sql" / "bootstrap.sql"; }
+  std::filesystem::path bootstrap_sql() const {
+    return home / "pipeline" / "sql" / "bootstrap.sql";
+  }
 };
 
 Config load_config(const Environment& env);

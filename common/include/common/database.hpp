@@ -18,8 +18,9 @@ std::string quote_ident(const std::string& name);
 // returned holder must outlive the exec call.
 class NullableParam {
  public:
-  NullableParam(std::optional<std::string> value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  NullableParam(std::optional<std::int64_t> value)                                 // NOLINT
+  NullableParam(std::optional<std::string> value)
+      : value_(std::move(value)) {}                 // NOLINT: implicit by design
+  NullableParam(std::optional<std::int64_t> value)  // NOLINT
       : value_(value ? std::optional<std::string>(std::to_string(*value)) : std::nullopt) {}
   const char* get() const { return value_ ? value_->c_str() : nullptr; }
 

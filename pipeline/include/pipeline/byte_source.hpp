@@ -17,7 +17,8 @@ class ByteSourceError : public std::runtime_error {
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
-  // Reads up to n bytes into buf; returns 0 at end of input. Throws std::runtime_error on I/O error.
+  // Reads up to n bytes into buf; returns 0 at end of input. Throws std::runtime_error on I/O
+  // error.
   virtual std::size_t read(char* buf, std::size_t n) = 0;
 };
 

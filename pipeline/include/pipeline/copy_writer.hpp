@@ -12,7 +12,8 @@ namespace musicagent::pipeline {
 // sent in blocks of about a megabyte, not one protocol message per row.
 class CopyWriter {
  public:
-  CopyWriter(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns);
+  CopyWriter(pqxx::transaction_base& tx, const std::string& table,
+             const std::vector<std::string>& columns);
   ~CopyWriter();
   CopyWriter(const CopyWriter&) = delete;
   CopyWriter& operator=(const CopyWriter&) = delete;

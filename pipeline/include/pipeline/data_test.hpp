@@ -17,16 +17,18 @@ struct CompiledTest {
 
 struct TestOutcome {
   std::string model;
-  std::string column;     // empty for model-level tests
+  std::string column;  // empty for model-level tests
   std::string test_name;
   Severity severity = Severity::error;
-  std::string status;     // pass, fail, warn or error (the test itself could not run)
+  std::string status;  // pass, fail, warn or error (the test itself could not run)
   std::int64_t failing_rows = 0;
   std::string message;
   std::string sql;
   double elapsed_ms = 0;
 
-  bool blocks() const { return severity == Severity::error && (status == "fail" || status == "error"); }
+  bool blocks() const {
+    return severity == Severity::error && (status == "fail" || status == "error");
+  }
 };
 
 // Compiles a schema-file test against `relation` (the model's new relation while it is

@@ -36,22 +36,22 @@ struct Model {
   std::string name;    // file stem, unique across the project
   std::string schema;  // the layer folder: staging, intermediate or marts
   std::filesystem::path path;
-  std::string sql;     // as written, with {{ ref() }} and {{ source() }}
+  std::string sql;  // as written, with {{ ref() }} and {{ source() }}
   Materialization materialization = Materialization::view;
   std::string description;
   std::vector<ColumnDoc> columns;
   std::vector<DataTestSpec> tests;
   std::vector<IndexSpec> indexes;
-  std::set<std::string> refs;                                // models this one reads
-  std::set<std::pair<std::string, std::string>> sources;     // (source, table) it reads
+  std::set<std::string> refs;                             // models this one reads
+  std::set<std::pair<std::string, std::string>> sources;  // (source, table) it reads
 
   std::string relation() const { return schema + "." + name; }
 };
 
 struct SourceTable {
-  std::string source;      // e.g. kaggle
-  std::string table;       // e.g. tracks
-  std::string relation;    // schema.identifier it reads, e.g. raw.kaggle_tracks__latest
+  std::string source;    // e.g. kaggle
+  std::string table;     // e.g. tracks
+  std::string relation;  // schema.identifier it reads, e.g. raw.kaggle_tracks__latest
   std::string description;
 };
 

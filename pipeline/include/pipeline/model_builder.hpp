@@ -12,8 +12,8 @@
 namespace musicagent::pipeline {
 
 struct ModelOutcome {
-  std::string model;       // schema.name
-  std::string status;      // success, failed or skipped
+  std::string model;   // schema.name
+  std::string status;  // success, failed or skipped
   std::optional<std::int64_t> rows;
   double elapsed_ms = 0;
   std::string error;

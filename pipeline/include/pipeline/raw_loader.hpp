@@ -14,9 +14,9 @@ struct LoadResult {
   std::string source;
   std::filesystem::path file;
   std::string checksum;
-  bool unchanged = false;         // the same file is already the latest batch
-  std::int64_t batch_id = 0;      // the new batch, or the existing one when unchanged
-  std::int64_t rows_read = 0;     // data rows (header and blank lines excluded)
+  bool unchanged = false;      // the same file is already the latest batch
+  std::int64_t batch_id = 0;   // the new batch, or the existing one when unchanged
+  std::int64_t rows_read = 0;  // data rows (header and blank lines excluded)
   std::int64_t rows_loaded = 0;
   std::int64_t rows_rejected = 0;
   std::map<std::string, std::int64_t> rejects_by_reason;  // reason with its column, no value

@@ -1,21 +1,32 @@
 -- The Kaggle genres, each with the averages of the tracks listed under it.
+with listings as (
+    select * from {{ ref('stg_spotify__tracks') }}
+),
+
+artists as (
+    select l.genre, count(distinct ta.artist_id)::int as artist_count
+    from listings l
+    join {{ ref('int_track_artists') }} ta on ta.track_id = l.track_id
+    group by l.genre
+)
+
 select
-    s.genre,
+    l.genre,
     count(*)::int as listing_count,
-    count(distinct s.track_id)::int as track_count,
-    count(distinct ta.artist_id)::int as artist_count,
-    round(avg(s.popularity)::numeric, 2)::float8 as avg_popularity,
-    round(avg(s.danceability)::numeric, 4)::float8 as avg_danceability,
-    round(avg(s.energy)::numeric, 4)::float8 as avg_energy,
-    round(avg(s.valence)::numeric, 4)::float8 as avg_valence,
-    round(avg(s.acousticness)::numeric, 4)::float8 as avg_acousticness,
-    round(avg(s.instrumentalness)::numeric, 4)::float8 as avg_instrumentalness,
-    round(avg(s.speechiness)::numeric, 4)::float8 as avg_speechiness,
-    round(avg(s.liveness)::numeric, 4)::float8 as avg_liveness,
-    round(avg(s.loudness_db)::numeric, 2)::float8 as avg_loudness_db,
-    round(avg(s.tempo_bpm)::numeric, 2)::float8 as avg_tempo_bpm,
-    round(avg(s.duration_ms))::bigint as avg_duration_ms,
-    round(avg(s.is_explicit::int)::numeric, 4)::float8 as explicit_share
-from {{ ref('stg_spotify__tracks') }} s
-left join {{ ref('int_track_artists') }} ta on ta.track_id = s.track_id
-group by s.genre
+    count(distinct l.track_id)::int as track_count,
+    coalesce(max(a.artist_count), 0) as artist_count,
+    round(avg(l.popularity)::numeric, 2)::float8 as avg_popularity,
+    round(avg(l.danceability)::numeric, 4)::float8 as avg_danceability,
+    round(avg(l.energy)::numeric, 4)::float8 as avg_energy,
+    round(avg(l.valence)::numeric, 4)::float8 as avg_valence,
+    round(avg(l.acousticness)::numeric, 4)::float8 as avg_acousticness,
+    round(avg(l.instrumentalness)::numeric, 4)::float8 as avg_instrumentalness,
+    round(avg(l.speechiness)::numeric, 4)::float8 as avg_speechiness,
+    round(avg(l.liveness)::numeric, 4)::float8 as avg_liveness,
+    round(avg(l.loudness_db)::numeric, 2)::float8 as avg_loudness_db,
+    round(avg(l.tempo_bpm)::numeric, 2)::float8 as avg_tempo_bpm,
+    round(avg(l.duration_ms))::bigint as avg_duration_ms,
+    round(avg(l.is_explicit::int)::numeric, 4)::float8 as explicit_share
+from listings l
+left join artists a on a.genre = l.genre
+group by l.genre
