@@ -4,6 +4,7 @@
 
 #include "command_context.hpp"
 #include "common/logging.hpp"
+#include "index_command.hpp"
 #include "pipeline_command.hpp"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
 
   cli::Action action;
   cli::add_pipeline_command(app, action);
+  cli::add_index_commands(app, action);
 
   try {
     app.parse(argc, argv);

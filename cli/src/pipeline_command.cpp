@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "index_command.hpp"
 #include "pipeline/pipeline_runner.hpp"
 #include "pipeline/status_report.hpp"
 #include "pipeline_output.hpp"
@@ -18,6 +19,7 @@ struct RunFlags {
   bool skip_load = false;
   bool json = false;
   bool quiet = false;
+  bool skip_index = false;
   std::vector<std::string> select;
 };
 
@@ -37,6 +39,7 @@ int run(const CommandContext& context, const RunFlags& flags) {
   options.command = "pipeline run";
   if (flags.full_refresh) options.command += " --full-refresh";
   for (const auto& model : flags.select) options.command += " --select " + model;
+  if (!flags.skip_index) options.final_steps.push_back(index_build_step(context, !flags.quiet));
 
   const auto summary = pipeline::run_pipeline(context.config, options);
   if (flags.json) {
@@ -74,6 +77,8 @@ void add_pipeline_command(CLI::App& app, Action& action) {
                       "build only these models (MODEL+ adds everything downstream)");
   run_cmd->add_flag("--skip-load", run_flags->skip_load,
                     "transform only: build models from the loaded batches");
+  run_cmd->add_flag("--skip-index", run_flags->skip_index,
+                    "do not rebuild the search index at the end");
   run_cmd->add_flag("--json", run_flags->json, "print the run summary as JSON");
   run_cmd->add_flag("-q,--quiet", run_flags->quiet, "no progress lines");
   run_cmd->callback([&action, run_flags] {

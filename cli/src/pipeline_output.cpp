@@ -85,6 +85,11 @@ void print_run_summary(const pipeline::RunSummary& summary, std::FILE* out) {
     std::fprintf(out, "  data tests: %d passed, %d failed, %d warned\n", passed, failed, warned);
   }
 
+  for (const auto& step : summary.steps) {
+    if (step.kind == "index")
+      std::fprintf(out, "\n%s: %s (%.0f ms)\n", step.step.c_str(), step.detail.c_str(),
+                   step.elapsed_ms);
+  }
   if (summary.match_rate) {
     const auto& m = *summary.match_rate;
     std::fprintf(out,

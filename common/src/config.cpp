@@ -2,12 +2,14 @@
 
 #include <fstream>
 #include <regex>
+#include <stdexcept>
 
 namespace musicagent::common {
 namespace {
 
 constexpr const char* kDefaultModel = "gpt-4o-mini";
 constexpr const char* kDefaultLogLevel = "warn";
+constexpr const char* kDefaultEmbeddingModel = "text-embedding-3-small";
 constexpr const char* kFallbackDatabaseUrl = "postgresql:///musicagent";
 
 std::filesystem::path default_data_dir(const std::filesystem::path& home) {
@@ -62,6 +64,25 @@ Config load_config(const Environment& env) {
   config.spotify_client_secret = env.get_or("SPOTIFY_CLIENT_SECRET", "");
   config.lastfm_api_key = env.get_or("LASTFM_API_KEY", "");
   config.log_level = env.get_or("MUSICAGENT_LOG_LEVEL", kDefaultLogLevel);
+  config.embeddings = env.get_or("MUSICAGENT_EMBEDDINGS", "local");
+  if (config.embeddings != "local" && config.embeddings != "openai") {
+    throw std::runtime_error("MUSICAGENT_EMBEDDINGS must be 'local' or 'openai', not '" +
+                             config.embeddings + "'");
+  }
+  config.embedding_base_url = env.get_or("MUSICAGENT_EMBEDDING_BASE_URL", config.openai_base_url);
+  config.embedding_model = env.get_or("MUSICAGENT_EMBEDDING_MODEL", kDefaultEmbeddingModel);
+  if (const auto dimensions = env.get("MUSICAGENT_EMBEDDING_DIMENSIONS")) {
+    try {
+      config.embedding_dimensions = std::stoul(*dimensions);
+    } catch (const std::exception&) {
+      throw std::runtime_error("MUSICAGENT_EMBEDDING_DIMENSIONS must be a whole number, not '" +
+                               *dimensions + "'");
+    }
+  }
+  if (config.embeddings == "openai" && config.embedding_base_url.empty()) {
+    throw std::runtime_error(
+        "MUSICAGENT_EMBEDDINGS=openai needs MUSICAGENT_EMBEDDING_BASE_URL or OPENAI_BASE_URL");
+  }
   return config;
 }
 
@@ -87,6 +108,10 @@ std::vector<std::string> describe(const Config& config) {
       "SPOTIFY_CLIENT_SECRET=" + mask(config.spotify_client_secret),
       "LASTFM_API_KEY=" + mask(config.lastfm_api_key),
       "MUSICAGENT_LOG_LEVEL=" + config.log_level,
+      "MUSICAGENT_EMBEDDINGS=" + config.embeddings +
+          (config.embeddings == "openai"
+               ? " (" + config.embedding_model + " at " + config.embedding_base_url + ")"
+               : ""),
   };
 }
 

@@ -54,12 +54,12 @@ void load_sources(const PipelineOptions& options, pqxx::connection& connection, 
       log.finish_step(step, result.unchanged ? "unchanged" : "success", result.rows_read,
                       result.unchanged ? 0 : result.rows_loaded, elapsed, "");
       summary.steps.push_back(
-          {"load " + spec.name, "load", result.unchanged ? "unchanged" : "success", elapsed});
+          {"load " + spec.name, "load", result.unchanged ? "unchanged" : "success", elapsed, ""});
       summary.loads.push_back(std::move(result));
     } catch (const std::exception& e) {
       const double elapsed = ms_since(started);
       log.finish_step(step, "failed", std::nullopt, std::nullopt, elapsed, e.what());
-      summary.steps.push_back({"load " + spec.name, "load", "failed", elapsed});
+      summary.steps.push_back({"load " + spec.name, "load", "failed", elapsed, e.what()});
       summary.status = "failed";
       summary.error +=
           std::string(summary.error.empty() ? "" : "\n") + "load " + spec.name + ": " + e.what();
@@ -99,7 +99,8 @@ void build_models(const common::Config& config, const PipelineOptions& options,
     }
     log.record_tests(outcome.tests);
     log.finish_step(step, outcome.status, rows_in, outcome.rows, outcome.elapsed_ms, outcome.error);
-    summary.steps.push_back({step_name, "model", outcome.status, outcome.elapsed_ms});
+    summary.steps.push_back(
+        {step_name, "model", outcome.status, outcome.elapsed_ms, outcome.error});
     if (outcome.rows) rows_by_model[model.name] = *outcome.rows;
     if (outcome.status != "success") {
       broken.insert(model.name);
@@ -111,6 +112,31 @@ void build_models(const common::Config& config, const PipelineOptions& options,
       }
     }
     summary.models.push_back(std::move(outcome));
+  }
+}
+
+void run_final_steps(const PipelineOptions& options, pqxx::connection& connection, RunLog& log,
+                     RunSummary& summary) {
+  for (const auto& final_step : options.final_steps) {
+    const auto started = Clock::now();
+    const auto step = log.start_step(final_step.name, final_step.kind);
+    FinalStepOutcome outcome;
+    try {
+      outcome = final_step.run(connection, summary.run_id);
+    } catch (const std::exception& e) {
+      outcome.status = "failed";
+      outcome.detail = e.what();
+    }
+    const double elapsed = ms_since(started);
+    log.finish_step(step, outcome.status, std::nullopt, outcome.rows_out, elapsed,
+                    outcome.status == "failed" ? outcome.detail : "");
+    summary.steps.push_back(
+        {final_step.name, final_step.kind, outcome.status, elapsed, outcome.detail});
+    if (outcome.status == "failed") {
+      summary.status = "failed";
+      summary.error +=
+          std::string(summary.error.empty() ? "" : "\n") + final_step.name + ": " + outcome.detail;
+    }
   }
 }
 
@@ -132,6 +158,7 @@ RunSummary run_pipeline(const common::Config& config, const PipelineOptions& opt
     // Models still build after a failed load: they read the last good batch of every source.
     build_models(config, options, connection, log, summary);
     summary.match_rate = measure_match_rate(connection);
+    if (summary.status == "success") run_final_steps(options, connection, log, summary);
   } catch (const std::exception& e) {
     summary.status = "failed";
     summary.error += std::string(summary.error.empty() ? "" : "\n") + e.what();
@@ -177,7 +204,8 @@ nlohmann::json RunSummary::to_json() const {
     steps_json.push_back({{"step", step.step},
                           {"kind", step.kind},
                           {"status", step.status},
-                          {"elapsed_ms", step.elapsed_ms}});
+                          {"elapsed_ms", step.elapsed_ms},
+                          {"detail", step.detail}});
   }
   nlohmann::json out = {{"run_id", run_id},        {"status", status},      {"error", error},
                         {"loads", loads_json},     {"models", models_json}, {"steps", steps_json},

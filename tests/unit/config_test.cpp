@@ -233,3 +233,45 @@ TEST(MaskDatabaseUrlTest, KeyValueForm) {
 
 }  // namespace
 }  // namespace musicagent::common
+
+namespace musicagent::common {
+namespace {
+
+TEST(EmbeddingSettingsTest, LocalByDefaultAndOpenAiUsesTheChatEndpointUnlessOverridden) {
+  const auto local =
+      load_config(Environment(std::map<std::string, std::string>{{"MUSICAGENT_HOME", "/x"}}));
+  EXPECT_EQ(local.embeddings, "local");
+  const auto remote = load_config(Environment(
+      std::map<std::string, std::string>{{"MUSICAGENT_HOME", "/x"},
+                                         {"MUSICAGENT_EMBEDDINGS", "openai"},
+                                         {"OPENAI_BASE_URL", "http://localhost:11434/v1"},
+                                         {"MUSICAGENT_EMBEDDING_DIMENSIONS", "256"}}));
+  EXPECT_EQ(remote.embedding_base_url, "http://localhost:11434/v1");
+  EXPECT_EQ(remote.embedding_dimensions, 256u);
+  EXPECT_EQ(remote.embedding_model, "text-embedding-3-small");
+}
+
+TEST(EmbeddingSettingsTest, BadValuesNameTheVariable) {
+  EXPECT_THAT(
+      [] {
+        load_config(
+            Environment(std::map<std::string, std::string>{{"MUSICAGENT_EMBEDDINGS", "bert"}}));
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(::testing::HasSubstr("MUSICAGENT_EMBEDDINGS")));
+  EXPECT_THAT(
+      [] {
+        load_config(
+            Environment(std::map<std::string, std::string>{{"MUSICAGENT_EMBEDDINGS", "openai"}}));
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(::testing::HasSubstr("OPENAI_BASE_URL")));
+  EXPECT_THAT(
+      [] {
+        load_config(Environment(
+            std::map<std::string, std::string>{{"MUSICAGENT_EMBEDDING_DIMENSIONS", "many"}}));
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(
+          ::testing::HasSubstr("MUSICAGENT_EMBEDDING_DIMENSIONS")));
+}
+
+}  // namespace
+}  // namespace musicagent::common

@@ -21,8 +21,13 @@ struct Config {
   std::string spotify_client_secret;  // SPOTIFY_CLIENT_SECRET (secret)
   std::string lastfm_api_key;         // LASTFM_API_KEY (secret)
   std::string log_level;              // MUSICAGENT_LOG_LEVEL
+  std::string embeddings;             // MUSICAGENT_EMBEDDINGS: local (default) or openai
+  std::string embedding_base_url;     // MUSICAGENT_EMBEDDING_BASE_URL, default OPENAI_BASE_URL
+  std::string embedding_model;        // MUSICAGENT_EMBEDDING_MODEL
+  std::size_t embedding_dimensions = 0;  // MUSICAGENT_EMBEDDING_DIMENSIONS; 0 = the model's own
 
   std::filesystem::path var_dir() const { return home / "var"; }
+  std::filesystem::path index_dir() const { return var_dir() / "index"; }
   std::filesystem::path models_dir() const { return home / "pipeline" / "models"; }
   std::filesystem::path bootstrap_sql() const {
     return home / "pipeline" / "sql" / "bootstrap.sql";

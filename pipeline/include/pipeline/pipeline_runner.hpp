@@ -2,7 +2,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -12,6 +15,19 @@
 
 namespace musicagent::pipeline {
 
+// A step that runs after the models, such as building the search index; other modules
+// plug in here so the pipeline does not depend on them.
+struct FinalStepOutcome {
+  std::string status = "success";  // success, unchanged or failed
+  std::optional<std::int64_t> rows_out;
+  std::string detail;  // shown in the summary
+};
+struct FinalStep {
+  std::string name;  // e.g. "index build"
+  std::string kind;  // a kind ops.step_runs accepts, e.g. "index"
+  std::function<FinalStepOutcome(pqxx::connection&, std::int64_t run_id)> run;
+};
+
 struct PipelineOptions {
   std::filesystem::path data_dir;
   bool full_refresh = false;             // reload every file as a new batch
@@ -19,6 +35,7 @@ struct PipelineOptions {
   bool skip_load = false;                // transform only
   bool progress = false;                 // progress lines on stderr
   std::string command = "pipeline run";  // recorded in ops.pipeline_runs
+  std::vector<FinalStep> final_steps;    // run in order when every model succeeded
 };
 
 struct StepTiming {
@@ -26,6 +43,7 @@ struct StepTiming {
   std::string kind;
   std::string status;
   double elapsed_ms = 0;
+  std::string detail;
 };
 
 struct MatchRate {
