@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <memory>
 
+#include "common/database.hpp"
 #include "index_command.hpp"
 #include "pipeline/pipeline_runner.hpp"
 #include "pipeline/status_report.hpp"
 #include "pipeline_output.hpp"
+#include "rag/catalog_index.hpp"
 
 namespace musicagent::cli {
 namespace {
@@ -51,7 +53,11 @@ int run(const CommandContext& context, const RunFlags& flags) {
 }
 
 int status(const CommandContext& context, const StatusFlags& flags) {
-  const auto report = pipeline::pipeline_status(context.config.database_url, flags.runs);
+  auto report = pipeline::pipeline_status(context.config.database_url, flags.runs);
+  {
+    auto connection = common::connect(context.config.database_url);
+    report["search_index"] = rag::index_state(connection, context.config.index_dir());
+  }
   if (flags.json) {
     std::printf("%s\n", report.dump(2).c_str());
   } else {

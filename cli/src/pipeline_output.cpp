@@ -150,6 +150,19 @@ void print_status(const nlohmann::json& status, std::FILE* out) {
                    json_text(test["message"]).c_str());
     }
   }
+  if (status.contains("search_index")) {
+    const auto& index = status["search_index"];
+    std::fprintf(out, "\nSearch index: %s", json_text(index["state"]).c_str());
+    if (index.contains("built_at")) {
+      std::fprintf(out, ", built %s from run %s, %s documents, %s index, %s embedder",
+                   json_text(index["built_at"]).c_str(),
+                   json_text(index["built_from_run_id"]).c_str(),
+                   json_text(index["documents"]).c_str(), json_text(index["text_index"]).c_str(),
+                   json_text(index["embedder"]).c_str());
+    }
+    std::fprintf(out, "\n");
+    if (index.contains("reason")) std::fprintf(out, "  %s\n", json_text(index["reason"]).c_str());
+  }
   std::fprintf(out, "\nRejected rows by reason (latest batches)\n");
   if (status["rejected_by_reason"].empty()) std::fprintf(out, "  none\n");
   for (const auto& row : status["rejected_by_reason"]) {

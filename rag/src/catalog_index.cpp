@@ -391,6 +391,34 @@ CatalogIndex CatalogIndex::load(const fs::path& index_root,
   return index;
 }
 
+nlohmann::json index_state(pqxx::connection& connection, const fs::path& index_root) {
+  const fs::path manifest_path = index_root / "current" / "manifest.json";
+  if (!fs::exists(manifest_path)) {
+    return {{"state", "missing"},
+            {"reason",
+             std::string("no index at ") + (index_root / "current").string() + "; " + kRebuild}};
+  }
+  std::ifstream in(manifest_path);
+  const auto manifest = nlohmann::json::parse(in, nullptr, false);
+  if (manifest.is_discarded())
+    return {{"state", "missing"}, {"reason", std::string("unreadable manifest; ") + kRebuild}};
+  const auto latest = latest_documents_run(connection);
+  const auto built_from = manifest.value("built_from_run_id", std::int64_t{0});
+  nlohmann::json state = {
+      {"state", latest > built_from ? "stale" : "ready"},
+      {"built_at", manifest.value("built_at", "")},
+      {"documents", manifest.value("documents", std::size_t{0})},
+      {"built_from_run_id", built_from},
+      {"text_index", manifest.value("/text/description/index"_json_pointer, std::string())},
+      {"embedder", manifest.value("/text/description/embedder/name"_json_pointer, std::string())}};
+  if (latest > built_from) {
+    state["reason"] = "marts.search_documents was rebuilt by pipeline run " +
+                      std::to_string(latest) + " after the index was built (from run " +
+                      std::to_string(built_from) + "); " + kRebuild;
+  }
+  return state;
+}
+
 void CatalogIndex::check_fresh(pqxx::connection& connection) const {
   const auto latest = latest_documents_run(connection);
   const auto built_from = manifest_.value("built_from_run_id", std::int64_t{0});

@@ -12,13 +12,21 @@ using ::testing::HasSubstr;
 
 class PipelineCliTest : public PipelineFixture {
  protected:
+  void SetUp() override {
+    PipelineFixture::SetUp();
+    copy_pipeline_project(
+        home_.path());  // the CLI writes its search index under MUSICAGENT_HOME/var
+  }
+
   CommandResult musicagent(const std::string& arguments, bool merge_stderr = false) {
     const std::string env = "env -u DATABASE_URL DATABASE_URL='" + database_url_ +
                             "' MUSICAGENT_DATA_DIR='" + data_.path().string() +
-                            "' MUSICAGENT_HOME='" + MUSICAGENT_SOURCE_DIR + "' ";
+                            "' MUSICAGENT_HOME='" + home_.path().string() + "' ";
     return run_command(env + MUSICAGENT_BINARY + " " + arguments +
                        (merge_stderr ? " 2>&1" : " 2>/dev/null"));
   }
+
+  TempDir home_;
 };
 
 TEST_F(PipelineCliTest, RunPrintsJsonSummaryAndExitsZero) {
@@ -56,6 +64,8 @@ TEST_F(PipelineCliTest, StatusReportsRunsLayersTestsAndRejects) {
     }
   }
   EXPECT_TRUE(saw_dim_tracks);
+  EXPECT_EQ(status.at("search_index").at("state"), "ready");
+  EXPECT_EQ(status.at("search_index").at("documents"), count("marts.search_documents"));
   std::int64_t rejected = 0;
   for (const auto& row : status.at("rejected_by_reason"))
     rejected += row.at("rows").get<std::int64_t>();

@@ -2,7 +2,9 @@
 // the data is absent, unless MUSICAGENT_REQUIRE_DATA=1 (as in CI), where absence fails.
 #include <cstdlib>
 
+#include "common/database.hpp"
 #include "pipeline_fixture.hpp"
+#include "rag/catalog_index.hpp"
 
 namespace musicagent::testing {
 namespace {

@@ -63,6 +63,10 @@ struct SimilarTrack {
   float distance;  // in standard deviations of the audio features
 };
 
+// What `pipeline status` shows about the index without loading it: state is "ready",
+// "stale" or "missing", with the manifest's build time, counts and a reason.
+nlohmann::json index_state(pqxx::connection& connection, const std::filesystem::path& index_root);
+
 // The text index over track and artist documents plus the audio-feature index over tracks,
 // stored under `<index_root>/current` with a manifest. Builds go to a new folder and a
 // symlink is swapped, so a crash never leaves a half-written index in use.
