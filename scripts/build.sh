@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Configures and builds into build/ (extra arguments go to cmake's configure step).
+# MUSICAGENT_WERROR=1 turns warnings into errors (as CI does).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${MUSICAGENT_BUILD_DIR:-$repo/build}"
-cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+werror=OFF
+[ "${MUSICAGENT_WERROR:-0}" = 1 ] && werror=ON
+cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMUSICAGENT_WERROR="$werror" "$@" >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)"

@@ -5,5 +5,5 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${MUSICAGENT_BUILD_DIR:-$repo/build}"
-"$repo/scripts/build.sh" ${MUSICAGENT_WERROR:+-DMUSICAGENT_WERROR=ON}
+"$repo/scripts/build.sh"
 ctest --test-dir "$build_dir" --output-on-failure "$@"

@@ -6,6 +6,7 @@
 #include "common/logging.hpp"
 #include "index_command.hpp"
 #include "pipeline_command.hpp"
+#include "tool_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace musicagent;
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   cli::Action action;
   cli::add_pipeline_command(app, action);
   cli::add_index_commands(app, action);
+  cli::add_tool_commands(app, action);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -10,6 +11,8 @@ namespace musicagent::common {
 // Opens a connection or throws std::runtime_error with a message a person can act on
 // (the masked URL, libpq's reason, and how to get a database).
 pqxx::connection connect(const std::string& database_url);
+// The same, on the heap, for pools and objects that own a connection.
+std::unique_ptr<pqxx::connection> connect_owned(const std::string& database_url);
 
 // Quotes an identifier like PostgreSQL's quote_ident, for names built at run time.
 std::string quote_ident(const std::string& name);

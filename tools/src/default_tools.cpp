@@ -1,0 +1,17 @@
+#include "tools/default_tools.hpp"
+
+#include "tools/describe_warehouse_tool.hpp"
+#include "tools/search_catalog_tool.hpp"
+#include "tools/similar_tracks_tool.hpp"
+
+namespace musicagent::tools {
+
+ToolRegistry make_default_registry(const ToolServices& services) {
+  ToolRegistry registry;
+  registry.add(std::make_unique<SearchCatalogTool>(services));
+  registry.add(std::make_unique<SimilarTracksTool>(services));
+  registry.add(std::make_unique<DescribeWarehouseTool>(services));
+  return registry;
+}
+
+}  // namespace musicagent::tools

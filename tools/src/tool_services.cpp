@@ -1,0 +1,101 @@
+#include "tools/tool_services.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include "common/database.hpp"
+#include "rag/embedder_factory.hpp"
+
+namespace musicagent::tools {
+namespace {
+constexpr std::size_t kDatabaseConnections = 4;
+}
+
+const rag::CatalogIndex& IndexProvider::get() {
+  std::lock_guard lock(mutex_);
+  if (!index_) {
+    auto loaded = rag::CatalogIndex::load(config_.index_dir(), rag::configured_embedder(config_));
+    auto connection = common::connect(config_.database_url);
+    loaded.check_fresh(connection);
+    index_ = std::make_unique<rag::CatalogIndex>(std::move(loaded));
+  }
+  return *index_;
+}
+
+ToolServices ToolServices::from_config(const common::Config& config) {
+  return {config,
+          std::make_shared<common::ConnectionPool>(config.database_url, kDatabaseConnections),
+          std::make_shared<IndexProvider>(config)};
+}
+
+nlohmann::json load_schema(const std::filesystem::path& schema_dir, const std::string& name) {
+  const auto path = schema_dir / (name + ".schema.json");
+  std::ifstream in(path);
+  if (!in)
+    throw std::runtime_error("tool schema not found: " + path.string() + " (set MUSICAGENT_HOME)");
+  auto schema = nlohmann::json::parse(in, nullptr, false);
+  if (schema.is_discarded() || !schema.is_object())
+    throw std::runtime_error("tool schema is not a JSON object: " + path.string());
+  return schema;
+}
+
+std::string text_array_literal(const std::vector<std::string>& values) {
+  std::string literal = "{";
+  for (const auto& value : values) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (const char c : value) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  return literal + "}";
+}
+
+ToolSchema load_tool_schema(const std::filesystem::path& schema_dir, const std::string& name) {
+  auto parameters = load_schema(schema_dir, name);
+  ToolSchema schema{parameters.value("description", ""), parameters};
+  schema.parameters.erase("description");
+  return schema;
+}
+
+nlohmann::json track_details(pqxx::connection& connection,
+                             const std::vector<std::string>& track_ids) {
+  nlohmann::json tracks = nlohmann::json::array();
+  if (track_ids.empty()) return tracks;
+  pqxx::read_transaction tx(connection);
+  const std::string ids = text_array_literal(track_ids);
+  const auto rows = tx.exec_params(
+      "select t.track_id, t.track_name, array_to_json(t.artist_names)::text, t.album_name, "
+      "array_to_json(t.genres)::text, "
+      "t.popularity, t.is_explicit, t.duration_ms, t.danceability, t.energy, t.valence, "
+      "t.acousticness, "
+      "t.instrumentalness, t.speechiness, t.liveness, t.tempo_bpm, t.loudness_db "
+      "from unnest($1::text[]) with ordinality as wanted(track_id, position) "
+      "join marts.dim_tracks t using (track_id) order by wanted.position",
+      ids);
+  for (const auto& row : rows) {
+    tracks.push_back({{"id", row[0].as<std::string>()},
+                      {"name", row[1].is_null() ? "" : row[1].as<std::string>()},
+                      {"artists", nlohmann::json::parse(row[2].c_str())},
+                      {"album", row[3].is_null() ? "" : row[3].as<std::string>()},
+                      {"genres", nlohmann::json::parse(row[4].c_str())},
+                      {"popularity", row[5].as<int>()},
+                      {"explicit", row[6].as<bool>()},
+                      {"duration_ms", row[7].as<std::int64_t>()},
+                      {"audio_features",
+                       {{"danceability", row[8].as<double>()},
+                        {"energy", row[9].as<double>()},
+                        {"valence", row[10].as<double>()},
+                        {"acousticness", row[11].as<double>()},
+                        {"instrumentalness", row[12].as<double>()},
+                        {"speechiness", row[13].as<double>()},
+                        {"liveness", row[14].as<double>()},
+                        {"tempo_bpm", row[15].as<double>()},
+                        {"loudness_db", row[16].as<double>()}}}});
+  }
+  return tracks;
+}
+
+}  // namespace musicagent::tools
