@@ -47,14 +47,14 @@ std::vector<CatalogDocument> read_catalog_documents(pqxx::connection& connection
   const auto rows = tx.exec(
       "select doc_id, kind, entity_id, title, coalesce(subtitle, ''), coalesce(genres, "
       "'{}')::text, "
-      "coalesce(popularity, 0), body "
+      "coalesce(popularity, 0), body, description "
       "from marts.search_documents order by doc_id");
   documents.reserve(rows.size());
   for (const auto& row : rows) {
     documents.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
                          row[2].as<std::string>(), row[3].as<std::string>(),
                          row[4].as<std::string>(), parse_text_array(row[5].as<std::string>()),
-                         row[6].as<int>(), row[7].as<std::string>()});
+                         row[6].as<int>(), row[7].as<std::string>(), row[8].as<std::string>()});
   }
   return documents;
 }
@@ -84,6 +84,7 @@ std::uint64_t corpus_checksum(const std::vector<CatalogDocument>& documents) {
     hash = fnv1a(document.doc_id, hash);
     hash = fnv1a("\t", hash);
     hash = fnv1a(document.body, hash);
+    hash = fnv1a(document.description, hash);
     hash = fnv1a(std::to_string(document.popularity) + "\n", hash);
   }
   return hash;

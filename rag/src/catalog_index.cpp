@@ -139,7 +139,7 @@ std::vector<CatalogDocument> read_documents(const fs::path& path) {
     documents.push_back({json.at("id").get<std::string>(), json.at("k").get<std::string>(),
                          json.at("e").get<std::string>(), json.at("t").get<std::string>(),
                          json.at("s").get<std::string>(),
-                         json.at("g").get<std::vector<std::string>>(), json.at("p").get<int>(),
+                         json.at("g").get<std::vector<std::string>>(), json.at("p").get<int>(), "",
                          ""});
   }
   return documents;
@@ -236,11 +236,13 @@ IndexBuildReport CatalogIndex::build(pqxx::connection& connection, const fs::pat
        "-" + std::to_string(::getpid()));
   fs::create_directories(build);
   try {
-    std::vector<std::string> bodies, names;
+    std::vector<std::string> bodies, descriptions, names;
     bodies.reserve(documents.size());
+    descriptions.reserve(documents.size());
     names.reserve(documents.size());
     for (const auto& doc : documents) {
       bodies.push_back(doc.body);
+      descriptions.push_back(doc.description);
       names.push_back(name_text(doc));
     }
     // Descriptions: the configured remote embedder, or the local one fitted on this corpus.
@@ -248,9 +250,9 @@ IndexBuildReport CatalogIndex::build(pqxx::connection& connection, const fs::pat
     if (!description) {
       auto local_options = description_channel_options();
       local_options.dimension = options.description_dimension;
-      description = fit_local(local_options, bodies, build / "description_embedder.bin");
+      description = fit_local(local_options, descriptions, build / "description_embedder.bin");
     }
-    const auto description_entry = build_channel(*description, bodies, options.text_factory,
+    const auto description_entry = build_channel(*description, descriptions, options.text_factory,
                                                  build / "description.faiss", options.progress);
     // Names are matched by spelling, which the local embedder does best whatever embeds
     // descriptions.

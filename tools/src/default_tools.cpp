@@ -1,8 +1,10 @@
 #include "tools/default_tools.hpp"
 
+#include "common/environment.hpp"
 #include "tools/describe_warehouse_tool.hpp"
 #include "tools/search_catalog_tool.hpp"
 #include "tools/similar_tracks_tool.hpp"
+#include "tools/warehouse_query_tool.hpp"
 
 namespace musicagent::tools {
 
@@ -11,6 +13,9 @@ ToolRegistry make_default_registry(const ToolServices& services) {
   registry.add(std::make_unique<SearchCatalogTool>(services));
   registry.add(std::make_unique<SimilarTracksTool>(services));
   registry.add(std::make_unique<DescribeWarehouseTool>(services));
+  registry.add(std::make_unique<WarehouseQueryTool>(
+      services,
+      WarehouseQuerySettings::from(services.config, common::Environment::from_process())));
   return registry;
 }
 

@@ -63,6 +63,9 @@ select
         'Genres: ' || array_to_string(genres, ', ') || '.',
         sound
     ) as body,
+    -- What the track is like, without its names: the description channel embeds this, so
+    -- rare title words cannot drown the words that describe the sound.
+    concat_ws(' ', 'Genres: ' || array_to_string(genres, ', ') || '.', sound) as description,
     genres,
     popularity
 from track_words
@@ -77,19 +80,24 @@ select
     array_to_string(a.genres[1:3], ', '),
     concat_ws(' ',
         a.artist_name || ', artist.',
+        'Known for: ' || tt.known_for || '.',
+        case when a.lastfm_listeners > 0 then a.lastfm_listeners || ' Last.fm listeners.' end,
+        a.track_count || case when a.track_count = 1 then ' track.' else ' tracks.' end,
+        ad.description),
+    ad.description,
+    a.genres,
+    a.popularity_max
+from {{ ref('dim_artists') }} a
+left join artist_top_tracks tt using (artist_id)
+cross join lateral (
+    select concat_ws(' ',
         case when cardinality(a.genres) > 0 then 'Genres: ' || array_to_string(a.genres[1:5], ', ') || '.' end,
         case when cardinality(a.lastfm_top_tags) > 0 then 'Tags: ' || array_to_string(a.lastfm_top_tags[1:8], ', ') || '.' end,
-        case when a.lastfm_listeners > 0 then a.lastfm_listeners || ' Last.fm listeners.' end,
-        case when tt.known_for is not null then 'Known for: ' || tt.known_for || '.' end,
-        a.track_count || case when a.track_count = 1 then ' track.' else ' tracks.' end,
         case when a.energy < 0.3 then 'Calm, mellow sound.' when a.energy >= 0.8 then 'High-energy, intense sound.' end,
         case when a.valence < 0.25 then 'Sad, dark mood.' when a.valence >= 0.75 then 'Happy, upbeat mood.' end,
         case when a.danceability >= 0.75 then 'Danceable.' end,
         case when a.acousticness >= 0.7 then 'Acoustic.' end,
         case when a.instrumentalness >= 0.6 then 'Instrumental.' end,
         case when a.popularity_max >= 70 then 'Popular.' end
-    ),
-    a.genres,
-    a.popularity_max
-from {{ ref('dim_artists') }} a
-left join artist_top_tracks tt using (artist_id)
+    ) as description
+) ad

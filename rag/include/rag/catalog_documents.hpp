@@ -16,7 +16,8 @@ struct CatalogDocument {
   std::string subtitle;  // a track's artists, an artist's top genres
   std::vector<std::string> genres;
   int popularity = 0;
-  std::string body;  // the embedded text; not kept in a loaded index
+  std::string body;         // the whole text (names included); not kept in a loaded index
+  std::string description;  // the text without names, which the description channel embeds
 };
 
 // All documents ordered by doc_id, so the same marts give the same index.
