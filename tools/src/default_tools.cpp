@@ -2,7 +2,10 @@
 
 #include "common/environment.hpp"
 #include "tools/describe_warehouse_tool.hpp"
+#include "tools/lookup_artist_tool.hpp"
+#include "tools/recommend_by_genre_tool.hpp"
 #include "tools/search_catalog_tool.hpp"
+#include "tools/similar_artists_tool.hpp"
 #include "tools/similar_tracks_tool.hpp"
 #include "tools/warehouse_query_tool.hpp"
 
@@ -10,8 +13,11 @@ namespace musicagent::tools {
 
 ToolRegistry make_default_registry(const ToolServices& services) {
   ToolRegistry registry;
+  registry.add(std::make_unique<RecommendByGenreTool>(services));
+  registry.add(std::make_unique<LookupArtistTool>(services));
   registry.add(std::make_unique<SearchCatalogTool>(services));
   registry.add(std::make_unique<SimilarTracksTool>(services));
+  registry.add(std::make_unique<SimilarArtistsTool>(services));
   registry.add(std::make_unique<DescribeWarehouseTool>(services));
   registry.add(std::make_unique<WarehouseQueryTool>(
       services,
