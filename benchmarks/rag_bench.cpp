@@ -4,8 +4,10 @@
 //     benchmarks/rag_queries.json, each graded by its SQL check over marts.dim_tracks, beside
 //     two PostgreSQL full-text baselines over the same track documents (websearch_to_tsquery,
 //     and an OR of the query's words), both ranked by ts_rank_cd.
-//  2. Recall@10 of approximate FAISS indexes against exact search on the description channel,
-//     with build time, single-thread latency (embedding included) and memory per index type.
+//  2. Recall@10 of the Sparse store and FAISS indexes against exact search on the description
+//     channel (its fitted embedder, the same document vectors; the queries above plus document
+//     descriptions sampled with a fixed seed), with build time, single-thread latency
+//     (embedding included) and memory per index type.
 //  3. Whole-index figures: CatalogIndex::build, load, end-to-end search() latency, RSS.
 //
 // Loads and end-to-end searches run in a fresh child process (this binary with --child-load),
@@ -47,6 +49,7 @@
 #include "rag/catalog_index.hpp"
 #include "rag/faiss_store.hpp"
 #include "rag/hashing_embedder.hpp"
+#include "rag/sparse_store.hpp"
 
 #ifndef MUSICAGENT_SOURCE_DIR
 #define MUSICAGENT_SOURCE_DIR "."
@@ -174,7 +177,7 @@ struct Args {
   std::string database_url;
   fs::path queries = fs::path(MUSICAGENT_SOURCE_DIR) / "benchmarks" / "rag_queries.json";
   fs::path index_root;  // empty: a temporary folder, removed at the end
-  fs::path output = fs::path(MUSICAGENT_SOURCE_DIR) / "benchmarks" / "results" / "rag_bench.json";
+  fs::path output;  // empty: benchmarks/results/rag_bench.json (rag_bench_quick.json with --quick)
   bool quick = false;
   bool slow = false;  // also the index types that take minutes to build on this machine
   bool keep_index = false;
@@ -191,10 +194,11 @@ constexpr const char* kUsage = R"(usage: rag_bench [options]
   --queries FILE         queries with their checks (default: benchmarks/rag_queries.json)
   --index-root DIR       where the benchmark builds its indexes (default: a temporary folder,
                          removed at the end; the product's var/index is never touched)
-  --output FILE          JSON results (default: benchmarks/results/rag_bench.json)
+  --output FILE          JSON results (default: benchmarks/results/rag_bench.json, or
+                         rag_bench_quick.json with --quick)
   --quick                fewer configurations and queries (a smoke run of a few minutes)
-  --slow                 also build the HNSW index types that take minutes here (HNSW16, and
-                         HNSW32 again to time it; by default it is measured on the whole index)
+  --slow                 also build the index types that take minutes here (HNSW32 and
+                         PCA64,HNSW32 on the description vectors, HNSW32 as a whole index)
   --recall-queries N     queries for recall and latency of index types (default 200)
   --rounds N             passes over the queries for end-to-end search latency (default 5)
   --seed N               seed of the sampled document queries (default 42)
@@ -249,6 +253,10 @@ Args parse_args(int argc, char** argv) {
     } else {
       throw std::invalid_argument("unknown argument " + flag + " (try --help)");
     }
+  }
+  if (args.output.empty()) {
+    args.output = fs::path(MUSICAGENT_SOURCE_DIR) / "benchmarks" / "results" /
+                  (args.quick ? "rag_bench_quick.json" : "rag_bench.json");
   }
   if (args.quick) {
     args.recall_queries = std::min<std::size_t>(args.recall_queries, 100);
@@ -541,9 +549,11 @@ std::string config_name(const std::string& factory, std::size_t dimension) {
   return name + "-" + std::to_string(dimension);
 }
 
-// The product's defaults, the other description dimension (384 vs 1024), and Flat and HNSW32
-// at both, without duplicates: which dimension, and what the approximate index costs.
-std::vector<BuildConfig> build_configs(bool quick) {
+// The product's defaults, the other description dimension (384 vs 1024), and Flat (the exact
+// FAISS layout, the default before Sparse) at the default dimension, without duplicates; with
+// --slow also HNSW32 (an 18-minute build here). What an approximate FAISS layout costs in
+// recall is measured per index type on the description channel (sweep_index_types).
+std::vector<BuildConfig> build_configs(bool quick, bool slow) {
   const rag::IndexBuildOptions defaults;
   const std::size_t other = defaults.description_dimension == 384 ? 1024 : 384;
   std::vector<BuildConfig> configs;
@@ -556,10 +566,8 @@ std::vector<BuildConfig> build_configs(bool quick) {
   add(defaults.text_factory, defaults.description_dimension);
   if (quick) return configs;
   add(defaults.text_factory, other);
-  for (const char* factory : {"Flat", "HNSW32,Flat"}) {
-    add(factory, defaults.description_dimension);
-    add(factory, other);
-  }
+  add("Flat", defaults.description_dimension);
+  if (slow) add("HNSW32,Flat", defaults.description_dimension);
   return configs;
 }
 
@@ -627,17 +635,18 @@ struct IndexType {
   int nprobe = 16;
   bool quick = false;
   bool slow = false;  // builds for more than ~3 min here: only with --slow
-  // > 0: written into the index (faiss::IndexHNSW::hnsw.efSearch) before it is loaded. FAISS
-  // 1.7.3 ignores SearchParametersHNSW::efSearch, which is how FaissStore passes ef_search
-  // (fixed upstream in facebookresearch/faiss#3233): the index's own efSearch applies.
+  // > 0: the efSearch to search with (FaissStore sets it on the index, as FAISS 1.7.3 ignores
+  // SearchParametersHNSW::efSearch; fixed upstream in facebookresearch/faiss#3233).
   int index_ef_search = 0;
 
-  bool hnsw() const { return factory.rfind("HNSW", 0) == 0; }
+  bool sparse() const { return factory == rag::kSparseIndex; }
+  bool hnsw() const { return factory.find("HNSW") != std::string::npos; }  // also PCA..,HNSW..
   bool ivf() const { return factory.rfind("IVF", 0) == 0; }
   std::string params() const {
-    if (hnsw() && index_ef_search > 0) return "hnsw.efSearch=" + std::to_string(index_ef_search);
+    if (hnsw() && index_ef_search > 0) return "efSearch=" + std::to_string(index_ef_search);
     if (hnsw()) return "as the product: FaissStoreOptions ef_search=" + std::to_string(ef_search);
     if (ivf()) return "nprobe=" + std::to_string(nprobe);
+    if (sparse()) return "exact, posting lists";
     return "exact";
   }
   // Index types that differ only in search parameters share one build.
@@ -659,39 +668,34 @@ std::vector<IndexType> index_types() {
   // factory, ef_search, ef_construction, nprobe, quick, slow, index_ef_search
   return {
       {"Flat", 64, 80, 16, true, false, 0},
-      // The product's text index. Built for the whole index already: measured on that file
-      // unless --slow, which builds it again to time it.
-      {"HNSW32,Flat", 64, 80, 16, true, true, 0},
-      {"HNSW32,Flat", 64, 80, 16, false, true, 32},
+      // The product's layout: exact, from the posting lists of the non-zero dimensions.
+      {rag::kSparseIndex, 64, 80, 16, true, false, 0},
+      // A projection learned on the corpus (PCA, part of the FAISS index), then HNSW in it.
+      {"PCA128,HNSW32,Flat", 64, 40, 16, false, false, 64},
+      {"PCA128,HNSW32,Flat", 64, 40, 16, false, false, 128},
+      {"PCA128,HNSW32,Flat", 64, 40, 16, false, false, 256},
+      {"PCA64,HNSW32,Flat", 64, 40, 16, false, true, 128},
       {"HNSW32,Flat", 64, 80, 16, false, true, 64},
-      {"HNSW32,Flat", 64, 80, 16, false, true, 128},
       {"HNSW32,Flat", 64, 80, 16, false, true, 256},
-      {"HNSW16,Flat", 64, 80, 16, false, true, 0},
-      {"HNSW16,Flat", 64, 80, 16, false, true, 64},
-      {"HNSW16,Flat", 64, 80, 16, false, true, 128},
-      {"IVF1024,Flat", 64, 80, 8, false, false, 0},
-      {"IVF1024,Flat", 64, 80, 16, true, false, 0},
-      {"IVF1024,Flat", 64, 80, 32, false, false, 0},
+      {"IVF1024,Flat", 64, 80, 16, false, false, 0},
       {"IVF1024,Flat", 64, 80, 64, false, false, 0},
-      {"IVF1024,SQ8", 64, 80, 16, false, false, 0},
       {"IVF1024,SQ8", 64, 80, 32, false, false, 0},
   };
 }
 
-// The efSearch stored in a saved HNSW index (what FAISS 1.7.3 searches with), or 0.
-int stored_ef_search(const fs::path& file) {
-  std::unique_ptr<faiss::Index> index(faiss::read_index(file.c_str()));
-  const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(index.get());
-  return hnsw != nullptr ? hnsw->hnsw.efSearch : 0;
+std::unique_ptr<rag::VectorStore> new_store(std::size_t d, const IndexType& type) {
+  if (type.sparse()) return std::make_unique<rag::SparseStore>(d);
+  return std::make_unique<rag::FaissStore>(d, type.options());
 }
 
-// A copy of a saved HNSW index with hnsw.efSearch set.
-void write_with_ef_search(const fs::path& from, const fs::path& to, int ef_search) {
-  std::unique_ptr<faiss::Index> index(faiss::read_index(from.c_str()));
-  auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(index.get());
-  if (hnsw == nullptr) throw std::runtime_error(from.string() + " is not an HNSW index");
-  hnsw->hnsw.efSearch = ef_search;
-  faiss::write_index(index.get(), to.c_str());
+std::unique_ptr<rag::VectorStore> load_store(const fs::path& file, const IndexType& type) {
+  if (type.sparse()) return std::make_unique<rag::SparseStore>(rag::SparseStore::load(file));
+  return std::make_unique<rag::FaissStore>(rag::FaissStore::load(file, type.options()));
+}
+
+void save_store(const rag::VectorStore& store, const fs::path& file) {
+  if (const auto* sparse = dynamic_cast<const rag::SparseStore*>(&store)) return sparse->save(file);
+  dynamic_cast<const rag::FaissStore&>(store).save(file);  // faiss::write_index
 }
 
 struct SweepRow {
@@ -704,7 +708,7 @@ struct SweepRow {
   bool from_whole_index = false;  // the description.faiss of the CatalogIndex build, loaded
   double file_mib = 0;
   double rss_delta_mib = 0;
-  int effective_ef_search = 0;  // HNSW: the efSearch FAISS 1.7.3 searches with (at least k)
+  int effective_ef_search = 0;  // HNSW: the efSearch searched with (at least k)
   double recall = 0, recall_strict = 0, recall_tracks = 0;
   Percentiles latency, latency_tracks;
 };
@@ -763,7 +767,28 @@ std::vector<SweepRow> sweep_index_types(const Args& args, const fs::path& index_
   std::vector<float> corpus(n * d);
   omp_set_num_threads(threads);
 #pragma omp parallel for schedule(dynamic, 256)
-  for (std::size_t i = 0; i < n; ++i) embedder->embed_one(documents[i].body, &corpus[i * d]);
+  for (std::size_t i = 0; i < n; ++i) {
+    embedder->embed_one(documents[i].description, &corpus[i * d]);
+  }
+  // The channel must hold these very vectors, or recall would compare different corpora.
+  {
+    const auto& store = *index.description_channel().store;
+    std::mt19937_64 rng(args.seed);
+    for (int probe = 0; probe < 50; ++probe) {
+      const std::size_t row = rng() % n;
+      const auto stored = store.reconstruct(static_cast<std::int64_t>(row));
+      double error = 0;
+      for (std::size_t j = 0; j < d; ++j) {
+        error = std::max(error, static_cast<double>(std::fabs(stored[j] - corpus[row * d + j])));
+      }
+      if (error > 1e-4) {
+        throw std::runtime_error(
+            "document " + documents[row].doc_id +
+            ": the description channel does not hold the embedding of CatalogDocument::description "
+            "(rag_bench must embed what CatalogIndex::build embeds)");
+      }
+    }
+  }
   const std::size_t m = query_texts.size();
   std::vector<float> queries(m * d);
   for (std::size_t q = 0; q < m; ++q) embedder->embed_one(query_texts[q], &queries[q * d]);
@@ -804,25 +829,25 @@ std::vector<SweepRow> sweep_index_types(const Args& args, const fs::path& index_
     row.dimension = d;
     row.type = type;
     const auto key = type.build_key();
-    const bool reuse = !args.slow && !built.count(key) && type.factory == shipped_factory &&
-                       type.ef_construction == rag::FaissStoreOptions{}.ef_construction;
+    const bool reuse =
+        !args.slow && !built.count(key) && type.factory == shipped_factory &&
+        (type.sparse() || type.ef_construction == rag::FaissStoreOptions{}.ef_construction);
     if (type.slow && !args.slow && !reuse && !built.count(key)) {
       row.skipped = true;
       row.note = "skipped: builds for more than 3 min on 2 cores; --slow runs it";
       rows.push_back(row);
       continue;
     }
-    std::unique_ptr<rag::FaissStore> store;
+    std::unique_ptr<rag::VectorStore> store;
     if (reuse) {
       const long rss_before = settled_rss_kb();
-      store =
-          std::make_unique<rag::FaissStore>(rag::FaissStore::load(shipped_file, type.options()));
+      store = load_store(shipped_file, type);
       row.rss_delta_mib = static_cast<double>(settled_rss_kb() - rss_before) / 1024.0;
       row.file_mib = static_cast<double>(fs::file_size(shipped_file)) / kMiB;
       row.from_whole_index = true;
       built[key] = shipped_file;
     } else if (const auto it = built.find(key); it != built.end()) {
-      store = std::make_unique<rag::FaissStore>(rag::FaissStore::load(it->second, type.options()));
+      store = load_store(it->second, type);
       const auto& first = *std::find_if(rows.begin(), rows.end(), [&](const SweepRow& r) {
         return !r.skipped && !r.shared_build && r.dimension == d && r.type.build_key() == key;
       });
@@ -836,30 +861,20 @@ std::vector<SweepRow> sweep_index_types(const Args& args, const fs::path& index_
       omp_set_num_threads(threads);
       const long rss_before = settled_rss_kb();
       const auto started = Clock::now();
-      store = std::make_unique<rag::FaissStore>(d, type.options());
+      store = new_store(d, type);
       store->add(n, corpus.data());
       row.build_seconds = seconds_since(started);
       row.rss_delta_mib = static_cast<double>(settled_rss_kb() - rss_before) / 1024.0;
       const auto file =
           scratch / ("d" + std::to_string(d) + "-" + std::to_string(built.size()) + ".faiss");
-      store->save(file);  // faiss::write_index
+      save_store(*store, file);
       row.file_mib = static_cast<double>(fs::file_size(file)) / kMiB;
       built[key] = file;
       say("index types d=%zu: %s built in %.1f s, %.0f MiB", d, type.factory.c_str(),
           row.build_seconds, row.file_mib);
     }
     if (type.hnsw()) {
-      const auto& file = built.at(key);
-      if (type.index_ef_search > 0) {
-        const auto tuned = scratch / ("ef" + std::to_string(type.index_ef_search) + ".faiss");
-        write_with_ef_search(file, tuned, type.index_ef_search);
-        store.reset();
-        store = std::make_unique<rag::FaissStore>(rag::FaissStore::load(tuned, type.options()));
-        fs::remove(tuned);
-      }
-      row.effective_ef_search =
-          std::max<int>(type.index_ef_search > 0 ? type.index_ef_search : stored_ef_search(file),
-                        static_cast<int>(kTopK));
+      row.effective_ef_search = std::max<int>(type.options().ef_search, static_cast<int>(kTopK));
     }
     // One thread, as one request is served; each sample embeds the text and searches.
     omp_set_num_threads(1);
@@ -952,17 +967,19 @@ void print_quality(const std::vector<Query>& queries, const std::vector<const Me
 }
 
 void print_sweep(const std::vector<SweepRow>& rows, std::size_t query_count,
-                 std::size_t documents) {
+                 std::size_t user_queries, std::size_t documents) {
   std::printf(
-      "\n## Description channel: index types (recall@10 vs exact, %zu queries, %zu documents)\n\n",
-      query_count, documents);
+      "\n## Description channel: index types (recall@10 vs exact, %zu documents, %zu queries: "
+      "the %zu above plus document descriptions sampled with a fixed seed)\n\n",
+      documents, query_count, user_queries);
   std::printf(
       "Latency: one thread, embedding + search of one query (k=10). Recall counts a hit scoring "
       "as high as the exact 10th as found (ties); `strict` is the plain id overlap. `tracks`: "
-      "with the kind=track filter (IDSelector), as the product searches. HNSW `ef`: the efSearch "
-      "FAISS 1.7.3 actually uses, max(index's hnsw.efSearch, k); it ignores the efSearch of "
-      "SearchParametersHNSW, so FaissStoreOptions::ef_search has no effect (rows `as the "
-      "product`); rows `hnsw.efSearch=N` set it in the index.\n\n");
+      "with the kind=track filter, as the product searches. HNSW `ef`: the efSearch searched "
+      "with, max(efSearch, k). `PCAn,...`: a projection to n dimensions learned on the corpus "
+      "(faiss::PCAMatrix) inside the index; its recall is against exact search in the channel's "
+      "own space, the one that ranks results. `Sparse`: the product's exact posting-list "
+      "store.\n\n");
   std::printf(
       "| d | index | params | ef | build s | recall@10 | strict | recall@10 tracks | p50 ms | "
       "p99 ms | p50 ms tracks | p99 ms tracks | file MiB | RSS delta MiB |\n");
@@ -1073,7 +1090,7 @@ int bench_main(const Args& args) {
 
   // 2. Whole-index builds.
   std::vector<BuildResult> builds;
-  for (const auto& config : build_configs(args.quick)) {
+  for (const auto& config : build_configs(args.quick, args.slow)) {
     builds.push_back(build_and_measure(connection, args, root / config.name, config, queries));
   }
 
@@ -1090,17 +1107,16 @@ int bench_main(const Args& args) {
     for (std::size_t i = 0; i < extra && i < order.size(); ++i) {  // partial Fisher-Yates
       const std::size_t j = i + static_cast<std::size_t>(rng() % (order.size() - i));
       std::swap(order[i], order[j]);
-      query_texts.push_back(documents[order[i]].body);
+      query_texts.push_back(documents[order[i]].description);
     }
   }
   const fs::path scratch = root / "index-types";
   fs::create_directories(scratch);
   std::vector<SweepRow> sweep;
-  // One pass per description dimension, on its HNSW32 build when there is one (to reuse it).
+  // One pass, on the product's default build (the index types are built from its vectors).
   std::map<std::size_t, const BuildResult*> per_dimension;
   for (const auto& b : builds) {
-    auto& chosen = per_dimension[b.config.dimension];
-    if (chosen == nullptr || b.config.factory == "HNSW32,Flat") chosen = &b;
+    if (b.config.product_default) per_dimension[b.config.dimension] = &b;
   }
   for (auto it = per_dimension.rbegin(); it != per_dimension.rend(); ++it) {
     const auto& b = *it->second;
@@ -1130,7 +1146,7 @@ int bench_main(const Args& args) {
       fts.setup_seconds);
   print_quality(queries, methods);
   print_builds(builds, queries);
-  print_sweep(sweep, query_texts.size(), documents.size());
+  print_sweep(sweep, query_texts.size(), queries.size(), documents.size());
 
   json out;
   out["generated_at_unix"] = std::chrono::duration_cast<std::chrono::seconds>(

@@ -16,7 +16,8 @@ namespace musicagent::rag {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int kManifestFormat = 1;
+// 2: per-channel layouts ("Sparse" or a FAISS factory) and a name channel of 2^16 dimensions.
+constexpr int kManifestFormat = 2;
 constexpr const char* kRebuild = "run `musicagent index build`";
 
 std::string hex(std::uint64_t value) {
@@ -80,20 +81,58 @@ std::string name_text(const CatalogDocument& doc) {
   return doc.kind == "track" ? doc.title + " " + doc.subtitle : doc.title;
 }
 
-// Embeds `texts` with `embedder`, adds them to a new store saved at `path`; returns the
-// manifest entry describing the channel.
+// The sparse vectors of a corpus, on every core.
+std::vector<SparseVector> embed_corpus_sparse(const HashingEmbedder& embedder,
+                                              const std::vector<std::string>& texts) {
+  std::vector<SparseVector> vectors(texts.size());
+  const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  for (std::size_t t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (std::size_t i = t; i < texts.size(); i += threads)
+        vectors[i] = embedder.embed_sparse(texts[i]);
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  return vectors;
+}
+
+// The layout a channel gets: the sparse store needs the local embedder's sparse vectors.
+std::string channel_layout(const std::string& requested, const Embedder& embedder) {
+  if (requested == kSparseIndex && dynamic_cast<const HashingEmbedder*>(&embedder) == nullptr)
+    return "Flat";
+  return requested;
+}
+
+// Embeds `texts` with `embedder` into a new store of `layout` saved at `stem` + its extension;
+// returns the manifest entry describing the channel.
 nlohmann::json build_channel(const Embedder& embedder, const std::vector<std::string>& texts,
-                             const std::string& factory, const fs::path& path, bool progress) {
+                             const std::string& layout, const fs::path& stem, bool progress) {
+  nlohmann::json entry = {{"embedder", embedder.describe()},
+                          {"dimension", embedder.dimension()},
+                          {"index", layout},
+                          {"metric", "inner_product"}};
+  if (layout == kSparseIndex) {
+    const auto& local = dynamic_cast<const HashingEmbedder&>(embedder);
+    SparseStore store(embedder.dimension());
+    store.add_sparse(embed_corpus_sparse(local, texts));
+    const fs::path path = fs::path(stem).replace_extension(".sparse");
+    store.save(path);
+    entry["count"] = store.size();
+    entry["non_zeros"] = store.non_zeros();
+    entry["file"] = path.filename().string();
+    return entry;
+  }
   const auto vectors = embed_corpus(embedder, texts, progress);
-  FaissStore store(embedder.dimension(), {factory, Metric::inner_product});
+  FaissStoreOptions options{layout, Metric::inner_product};
+  FaissStore store(embedder.dimension(), options);
   store.add(texts.size(), vectors.data());
+  const fs::path path = fs::path(stem).replace_extension(".faiss");
   store.save(path);
-  return {{"embedder", embedder.describe()},
-          {"dimension", embedder.dimension()},
-          {"index", factory},
-          {"metric", "inner_product"},
-          {"count", store.size()},
-          {"file", path.filename().string()}};
+  entry["count"] = store.size();
+  entry["ef_search"] = options.ef_search;  // what an HNSW layout searches with
+  entry["file"] = path.filename().string();
+  return entry;
 }
 
 std::unique_ptr<HashingEmbedder> fit_local(const HashingEmbedderOptions& options,
@@ -109,11 +148,14 @@ std::unique_ptr<HashingEmbedder> fit_local(const HashingEmbedderOptions& options
 nlohmann::json build_settings(const IndexBuildOptions& options, const Embedder* remote) {
   auto local_description = description_channel_options();
   local_description.dimension = options.description_dimension;
+  const HashingEmbedder local(local_description);
+  const Embedder& description = remote != nullptr ? *remote : local;
   return {{"format", kManifestFormat},
-          {"description_embedder",
-           remote != nullptr ? remote->describe() : HashingEmbedder(local_description).describe()},
+          {"description_embedder", description.describe()},
           {"name_embedder", HashingEmbedder(name_channel_options()).describe()},
-          {"text_index", options.text_factory},
+          {"description_index", channel_layout(options.text_factory, description)},
+          {"name_index", kSparseIndex},
+          {"hnsw_ef_search", FaissStoreOptions{}.ef_search},
           {"audio_index", options.audio_factory}};
 }
 
@@ -252,13 +294,13 @@ IndexBuildReport CatalogIndex::build(pqxx::connection& connection, const fs::pat
       local_options.dimension = options.description_dimension;
       description = fit_local(local_options, descriptions, build / "description_embedder.bin");
     }
-    const auto description_entry = build_channel(*description, descriptions, options.text_factory,
-                                                 build / "description.faiss", options.progress);
+    const auto description_entry = build_channel(*description, descriptions,
+                                                 channel_layout(options.text_factory, *description),
+                                                 build / "description", options.progress);
     // Names are matched by spelling, which the local embedder does best whatever embeds
     // descriptions.
     const auto name = fit_local(name_channel_options(), names, build / "name_embedder.bin");
-    const auto name_entry =
-        build_channel(*name, names, options.text_factory, build / "name.faiss", false);
+    const auto name_entry = build_channel(*name, names, kSparseIndex, build / "name", false);
     write_documents(build / "documents.jsonl", documents);
     // Every word of the corpus is "known": only words found nowhere get corrected.
     std::vector<std::string> all_text = bodies;
@@ -319,9 +361,15 @@ CatalogIndex CatalogIndex::load(const fs::path& index_root,
     std::ifstream in(dir / "manifest.json");
     index.manifest_ = nlohmann::json::parse(in, nullptr, false);
   }
-  if (index.manifest_.is_discarded() || index.manifest_.value("format", 0) != kManifestFormat) {
-    throw IndexUnavailable("the catalogue index at " + dir.string() + " has an unknown format; " +
-                           kRebuild);
+  if (index.manifest_.is_discarded()) {
+    throw IndexUnavailable("the catalogue index at " + dir.string() +
+                           " has an unreadable manifest; " + kRebuild);
+  }
+  if (const int format = index.manifest_.value("format", 0); format != kManifestFormat) {
+    throw IndexUnavailable("the catalogue index at " + dir.string() +
+                           " was built with other settings (manifest format " +
+                           std::to_string(format) + ", this version reads format " +
+                           std::to_string(kManifestFormat) + "); " + kRebuild);
   }
   try {
     const auto& text = index.manifest_.at("text");
@@ -344,9 +392,19 @@ CatalogIndex CatalogIndex::load(const fs::path& index_root,
         throw IndexUnavailable("embedder dimension does not match the index; " +
                                std::string(kRebuild));
       }
-      channel.store = std::make_unique<FaissStore>(
-          FaissStore::load(dir / entry.at("file").get<std::string>(),
-                           {entry.at("index").get<std::string>(), Metric::inner_product}));
+      const auto layout = entry.at("index").get<std::string>();
+      const fs::path file = dir / entry.at("file").get<std::string>();
+      if (layout == kSparseIndex) {
+        channel.store = std::make_unique<SparseStore>(SparseStore::load(file));
+      } else {
+        FaissStoreOptions options{layout, Metric::inner_product};
+        options.ef_search = entry.value("ef_search", options.ef_search);
+        channel.store = std::make_unique<FaissStore>(FaissStore::load(file, options));
+      }
+      if (channel.store->dimension() != channel.embedder->dimension()) {
+        throw IndexUnavailable("the vectors in " + file.string() +
+                               " do not match the embedder's dimension; " + kRebuild);
+      }
       return channel;
     };
     index.description_ = load_channel(text.at("description"), "description_embedder.bin",
@@ -377,7 +435,10 @@ CatalogIndex CatalogIndex::load(const fs::path& index_root,
       index.audio_track_ids_.push_back(id);
     }
   }
+  index.tracks_only_.assign(index.documents_.size(), false);
+  index.artists_only_.assign(index.documents_.size(), false);
   for (std::size_t i = 0; i < index.documents_.size(); ++i) {
+    (index.documents_[i].kind == "track" ? index.tracks_only_ : index.artists_only_)[i] = true;
     for (const auto& genre : index.documents_[i].genres) {
       auto& ids = index.docs_of_genre_[genre];
       if (ids.empty()) index.genre_names_.push_back(genre);
@@ -404,6 +465,13 @@ nlohmann::json index_state(pqxx::connection& connection, const fs::path& index_r
   const auto manifest = nlohmann::json::parse(in, nullptr, false);
   if (manifest.is_discarded())
     return {{"state", "missing"}, {"reason", std::string("unreadable manifest; ") + kRebuild}};
+  if (const int format = manifest.value("format", 0); format != kManifestFormat) {
+    return {{"state", "stale"},
+            {"built_at", manifest.value("built_at", "")},
+            {"reason", "the index was built with other settings (manifest format " +
+                           std::to_string(format) + ", this version reads format " +
+                           std::to_string(kManifestFormat) + "); " + kRebuild}};
+  }
   const auto latest = latest_documents_run(connection);
   const auto built_from = manifest.value("built_from_run_id", std::int64_t{0});
   nlohmann::json state = {
@@ -441,12 +509,25 @@ std::vector<float> CatalogIndex::Channel::embed(const std::string& text) const {
   return embedder->embed({text});
 }
 
-std::optional<AllowedIds> CatalogIndex::allowed_for(const CatalogQuery& query) const {
+std::vector<SearchHit> CatalogIndex::Channel::search(const std::string& text, std::size_t k,
+                                                     const AllowedIds* allowed) const {
+  const auto* local = dynamic_cast<const HashingEmbedder*>(embedder.get());
+  const auto* sparse = dynamic_cast<const SparseStore*>(store.get());
+  if (local != nullptr && sparse != nullptr)
+    return sparse->search_sparse(local->embed_sparse(text), k, allowed);
+  return store->search(embed(text).data(), k, allowed);
+}
+
+const AllowedIds* CatalogIndex::allowed_for(const CatalogQuery& query, AllowedIds& storage) const {
   if (query.kind != "any" && query.kind != "track" && query.kind != "artist") {
     throw std::invalid_argument("kind must be track, artist or any, not '" + query.kind + "'");
   }
-  if (query.kind == "any" && !query.genre && !query.min_popularity) return std::nullopt;
-  AllowedIds allowed(documents_.size(), false);
+  if (!query.genre && !query.min_popularity) {
+    if (query.kind == "any") return nullptr;
+    return query.kind == "track" ? &tracks_only_ : &artists_only_;
+  }
+  AllowedIds& allowed = storage;
+  allowed.assign(documents_.size(), false);
   auto admit = [&](std::size_t i) {
     const auto& doc = documents_[i];
     allowed[i] = (query.kind == "any" || doc.kind == query.kind) &&
@@ -460,12 +541,12 @@ std::optional<AllowedIds> CatalogIndex::allowed_for(const CatalogQuery& query) c
   } else {
     for (std::size_t i = 0; i < documents_.size(); ++i) admit(i);
   }
-  return allowed;
+  return &allowed;
 }
 
 std::vector<CatalogHit> CatalogIndex::search(const CatalogQuery& query) const {
-  const auto allowed = allowed_for(query);
-  const AllowedIds* filter = allowed ? &*allowed : nullptr;
+  AllowedIds storage;
+  const AllowedIds* filter = allowed_for(query, storage);
   // Each channel proposes candidates; a document scores its better channel, and a name
   // counts only when it clearly matches (otherwise it is hashing noise).
   const std::size_t candidates = std::max<std::size_t>(query.limit * 2, 20);
@@ -475,8 +556,7 @@ std::vector<CatalogHit> CatalogIndex::search(const CatalogQuery& query) const {
   const auto corrected = speller_.correct(query.text);
   const auto& description_query = corrected.empty() ? query.text : corrected;
   const auto name_query = corrected.empty() ? query.text : query.text + " " + corrected;
-  for (const auto& hit : description_.store->search(description_.embed(description_query).data(),
-                                                    candidates, filter)) {
+  for (const auto& hit : description_.search(description_query, candidates, filter)) {
     if (hit.score <= kMinimumScore) continue;  // shares nothing with the query
     best[hit.id] = hit.score;
     best_description = std::max(best_description, hit.score);
@@ -486,7 +566,7 @@ std::vector<CatalogHit> CatalogIndex::search(const CatalogQuery& query) const {
   const float name_threshold = best_description >= kDescriptiveQueryScore
                                    ? kNameMatchThresholdDescriptive
                                    : kNameMatchThreshold;
-  for (const auto& hit : name_.store->search(name_.embed(name_query).data(), candidates, filter)) {
+  for (const auto& hit : name_.search(name_query, candidates, filter)) {
     if (hit.score < name_threshold) continue;
     auto& score = best[hit.id];
     score = std::max(score, hit.score);

@@ -3,6 +3,7 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIVF.h>
+#include <faiss/IndexPreTransform.h>
 #include <faiss/impl/HNSW.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_factory.h>
@@ -43,18 +44,30 @@ std::vector<SearchHit> to_hits(const std::vector<float>& distances,
   return hits;
 }
 
+// The HNSW graph of an index, also under a transform such as "PCA128,HNSW32,Flat".
+faiss::IndexHNSW* hnsw_of(faiss::Index* index) {
+  if (auto* transformed = dynamic_cast<faiss::IndexPreTransform*>(index))
+    index = transformed->index;
+  return dynamic_cast<faiss::IndexHNSW*>(index);
+}
+
 }  // namespace
 
 FaissStore::FaissStore(std::size_t dimension, FaissStoreOptions options)
     : options_(std::move(options)) {
   index_.reset(faiss::index_factory(static_cast<int>(dimension), options_.factory.c_str(),
                                     to_faiss(options_.metric)));
-  if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(index_.get()))
+  if (auto* hnsw = hnsw_of(index_.get())) {
     hnsw->hnsw.efConstruction = options_.ef_construction;
+    hnsw->hnsw.efSearch = options_.ef_search;
+  }
 }
 
 FaissStore::FaissStore(std::unique_ptr<faiss::Index> index, FaissStoreOptions options)
-    : index_(std::move(index)), options_(std::move(options)) {}
+    : index_(std::move(index)), options_(std::move(options)) {
+  // FAISS 1.7.3 searches with the index's own efSearch, whatever the search parameters say.
+  if (auto* hnsw = hnsw_of(index_.get())) hnsw->hnsw.efSearch = options_.ef_search;
+}
 
 FaissStore::~FaissStore() = default;
 FaissStore::FaissStore(FaissStore&&) noexcept = default;
@@ -96,7 +109,15 @@ std::vector<SearchHit> FaissStore::exact_search(const float* query, std::size_t 
     selector.emplace(bitmap->bytes.size(), bitmap->bytes.data());
     params.sel = &*selector;
   }
-  if (const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(index_.get())) {
+  if (const auto* transformed = dynamic_cast<const faiss::IndexPreTransform*>(index_.get())) {
+    // Exact in the transformed space (e.g. after a learned PCA): the vectors the index holds.
+    const float* projected = transformed->apply_chain(1, query);
+    const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(transformed->index);
+    const faiss::Index& flat = hnsw != nullptr ? *hnsw->storage : *transformed->index;
+    flat.search(1, projected, static_cast<faiss::Index::idx_t>(k), distances.data(), labels.data(),
+                &params);
+    if (projected != query) delete[] projected;
+  } else if (const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(index_.get())) {
     // IVF has no flat copy: scanning every list is the exact search.
     faiss::SearchParametersIVF all_lists;
     all_lists.nprobe = ivf->nlist;
@@ -123,7 +144,7 @@ std::vector<SearchHit> FaissStore::search(const float* query, std::size_t k,
     if (bitmap->count == 0) return {};
     selector.emplace(bitmap->bytes.size(), bitmap->bytes.data());
   }
-  const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(index_.get());
+  const auto* hnsw = hnsw_of(index_.get());
   const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(index_.get());
   if (ivf != nullptr) {
     faiss::SearchParametersIVF params;

@@ -12,14 +12,6 @@ namespace {
 
 constexpr char kMagic[8] = {'M', 'A', 'H', 'A', 'S', 'H', '0', '1'};
 
-void normalise(float* v, std::size_t n) {
-  double norm = 0;
-  for (std::size_t i = 0; i < n; ++i) norm += static_cast<double>(v[i]) * v[i];
-  if (norm <= 0) return;
-  const auto scale = static_cast<float>(1.0 / std::sqrt(norm));
-  for (std::size_t i = 0; i < n; ++i) v[i] *= scale;
-}
-
 }  // namespace
 
 HashingEmbedderOptions description_channel_options() {
@@ -31,7 +23,10 @@ HashingEmbedderOptions description_channel_options() {
 
 HashingEmbedderOptions name_channel_options() {
   HashingEmbedderOptions options;
-  options.dimension = 256;
+  // Names are many and their character n-grams varied: a dimension this high keeps hashing
+  // collisions (the noise floor of name similarity) low, and the sparse store searching them
+  // pays only for the non-zero components.
+  options.dimension = std::size_t{1} << 16;
   options.bigram_weight = 0.5f;
   options.char_weight = 0.5f;
   options.features.stopwords = false;  // "The The" is a band
@@ -72,8 +67,7 @@ void HashingEmbedder::fit(const std::vector<std::string>& corpus) {
   }
 }
 
-void HashingEmbedder::embed_one(std::string_view text, float* out) const {
-  std::fill(out, out + options_.dimension, 0.0f);
+SparseVector HashingEmbedder::embed_sparse(std::string_view text) const {
   const auto features = extract_features(text, options_.features);
   // Term counts per feature; a text has at most a few hundred features.
   std::unordered_map<std::uint64_t, std::pair<int, FeatureKind>> counts;
@@ -86,6 +80,9 @@ void HashingEmbedder::embed_one(std::string_view text, float* out) const {
   const std::uint64_t mask = document_frequency_.size() - 1;
   const double n = static_cast<double>(documents_);
   const auto dimension = static_cast<std::uint64_t>(options_.dimension);
+  // Slot contributions in feature order, then summed per slot in that same order.
+  SparseVector slots;
+  slots.reserve(counts.size() * 2);
   for (const auto& [hash, entry] : counts) {
     const std::uint32_t df = document_frequency_[hash & mask];
     // A feature no document has cannot match anything; weighting it would only add noise.
@@ -95,10 +92,34 @@ void HashingEmbedder::embed_one(std::string_view text, float* out) const {
         static_cast<float>(weight_of(entry.second) * (1.0 + std::log(entry.first)) * idf);
     // Two signed slots per feature, from independent bits of the hash, halve collision damage.
     const std::uint64_t mixed = hash * 0x9E3779B97F4A7C15ull;
-    out[(mixed >> 20) % dimension] += (mixed >> 63) != 0 ? w : -w;
-    out[(mixed >> 40) % dimension] += ((mixed >> 62) & 1) != 0 ? w : -w;
+    slots.emplace_back(static_cast<std::uint32_t>((mixed >> 20) % dimension),
+                       (mixed >> 63) != 0 ? w : -w);
+    slots.emplace_back(static_cast<std::uint32_t>((mixed >> 40) % dimension),
+                       ((mixed >> 62) & 1) != 0 ? w : -w);
   }
-  normalise(out, options_.dimension);
+  std::stable_sort(slots.begin(), slots.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  SparseVector vector;
+  vector.reserve(slots.size());
+  for (const auto& [slot, value] : slots) {
+    if (!vector.empty() && vector.back().first == slot)
+      vector.back().second += value;
+    else
+      vector.emplace_back(slot, value);
+  }
+  std::erase_if(vector, [](const auto& entry) { return entry.second == 0.0f; });
+  double norm = 0;
+  for (const auto& entry : vector) norm += static_cast<double>(entry.second) * entry.second;
+  if (norm > 0) {
+    const auto scale = static_cast<float>(1.0 / std::sqrt(norm));
+    for (auto& entry : vector) entry.second *= scale;
+  }
+  return vector;
+}
+
+void HashingEmbedder::embed_one(std::string_view text, float* out) const {
+  std::fill(out, out + options_.dimension, 0.0f);
+  for (const auto& [slot, value] : embed_sparse(text)) out[slot] = value;
 }
 
 std::vector<float> HashingEmbedder::embed(const std::vector<std::string>& texts) const {

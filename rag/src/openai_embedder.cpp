@@ -4,6 +4,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "common/http_connection_pool.hpp"
 #include "common/logging.hpp"
 
 namespace musicagent::rag {
@@ -23,10 +24,7 @@ using common::HttpResponse;
 
 // One borrowed connection: HttpClient is single-threaded, and each keeps its own jitter source
 // so concurrent callers need no shared random state.
-struct Connection {
-  common::HttpClient client;
-  std::mt19937_64 rng{std::random_device{}()};
-};
+using Connection = common::PooledConnection;
 
 // error.message from an OpenAI-style error body ({"error": {...}} or {"error": "..."}), else
 // the start of the raw body.
@@ -76,25 +74,11 @@ void normalise(std::vector<float>& vector, std::size_t position) {
 
 struct OpenAiEmbedder::State {
   std::mutex mutex;
-  std::vector<std::unique_ptr<Connection>> idle;  // guarded by mutex
+  common::HttpConnectionPool connections{kMaxIdleConnections};
   std::optional<std::size_t> dimension;           // guarded by mutex
 
-  std::unique_ptr<Connection> borrow() {
-    {
-      std::lock_guard lock(mutex);
-      if (!idle.empty()) {
-        auto connection = std::move(idle.back());
-        idle.pop_back();
-        return connection;
-      }
-    }
-    return std::make_unique<Connection>();
-  }
-
-  void give_back(std::unique_ptr<Connection> connection) {
-    std::lock_guard lock(mutex);
-    if (idle.size() < kMaxIdleConnections) idle.push_back(std::move(connection));
-  }
+  std::unique_ptr<Connection> borrow() { return connections.borrow(); }
+  void give_back(std::unique_ptr<Connection> connection) { connections.give_back(std::move(connection)); }
 
   std::optional<std::size_t> known_dimension() {
     std::lock_guard lock(mutex);

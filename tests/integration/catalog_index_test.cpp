@@ -22,10 +22,12 @@ class CatalogIndexTest : public PipelineFixture {
     ASSERT_EQ(run().status, "success");
   }
 
-  rag::IndexBuildReport build(bool force = false) {
+  rag::IndexBuildReport build(bool force = false,
+                              const std::string& text_index = rag::kDefaultTextIndex) {
     auto connection = common::connect(database_url_);
     rag::IndexBuildOptions options;
     options.force = force;
+    options.text_factory = text_index;
     return rag::CatalogIndex::build(connection, root_.path(), options);
   }
 
@@ -58,6 +60,60 @@ TEST_F(CatalogIndexTest, BuildWritesAManifestDescribingTheIndex) {
   EXPECT_EQ(manifest.at("/audio/count"_json_pointer), FixtureFacts::kDistinctTracks);
   EXPECT_FALSE(manifest.at("corpus_checksum").get<std::string>().empty());
   EXPECT_TRUE(std::filesystem::is_symlink(root_.path() / "current"));
+  // The layouts are recorded, so an index built otherwise is detected.
+  EXPECT_EQ(manifest.at("/settings/description_index"_json_pointer), rag::kDefaultTextIndex);
+  EXPECT_EQ(manifest.at("/settings/name_index"_json_pointer), rag::kSparseIndex);
+  EXPECT_EQ(manifest.at("/text/description/index"_json_pointer), rag::kDefaultTextIndex);
+  EXPECT_EQ(manifest.at("/text/name/index"_json_pointer), rag::kSparseIndex);
+  EXPECT_TRUE(std::filesystem::exists(
+      report.path / manifest.at("/text/name/file"_json_pointer).get<std::string>()));
+}
+
+TEST_F(CatalogIndexTest, AFaissLayoutFindsWhatTheDefaultFinds) {
+  build();
+  const auto sparse = rag::CatalogIndex::load(root_.path());
+  TempDir other;
+  auto connection = common::connect(database_url_);
+  rag::IndexBuildOptions options;
+  options.text_factory = "Flat";
+  const auto report = rag::CatalogIndex::build(connection, other.path(), options);
+  EXPECT_EQ(report.manifest.at("/text/description/index"_json_pointer), "Flat");
+  const auto flat = rag::CatalogIndex::load(other.path());
+  for (const auto* text : {"calm acoustic folk", "beatles", "upbeat dance pop", "radiohed"}) {
+    const auto a = sparse.search(query(text, "track", 5));
+    const auto b = flat.search(query(text, "track", 5));
+    ASSERT_EQ(a.size(), b.size()) << text;
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i].score, b[i].score, 1e-4) << text;
+  }
+}
+
+TEST_F(CatalogIndexTest, AnIndexBuiltWithOtherSettingsIsRejectedAndRebuilt) {
+  const auto first = build();
+  // What an index of an older version looks like: another manifest format and other settings.
+  auto manifest = first.manifest;
+  manifest["format"] = 1;
+  manifest["settings"]["format"] = 1;
+  manifest["settings"].erase("description_index");
+  manifest["settings"]["text_index"] = "Flat";
+  std::ofstream(first.path / "manifest.json") << manifest.dump(2);
+  try {
+    rag::CatalogIndex::load(root_.path());
+    FAIL() << "loaded an index built with other settings";
+  } catch (const rag::IndexUnavailable& e) {
+    EXPECT_THAT(e.what(), HasSubstr("other settings"));
+    EXPECT_THAT(e.what(), HasSubstr("musicagent index build"));
+  }
+  auto connection = common::connect(database_url_);
+  const auto state = rag::index_state(connection, root_.path());
+  EXPECT_EQ(state.at("state"), "stale");
+  EXPECT_THAT(state.at("reason").get<std::string>(), HasSubstr("musicagent index build"));
+  // Without --force, the build sees the settings differ and rebuilds.
+  const auto rebuilt = build();
+  EXPECT_FALSE(rebuilt.unchanged);
+  EXPECT_NO_THROW(rag::CatalogIndex::load(root_.path()));
+  // And a build with another layout is not mistaken for the current one.
+  EXPECT_FALSE(build(false, "Flat").unchanged);
+  EXPECT_TRUE(build(false, "Flat").unchanged);
 }
 
 TEST_F(CatalogIndexTest, MisspelledAndUnaccentedNamesFindTheArtist) {

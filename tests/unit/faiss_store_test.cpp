@@ -81,6 +81,38 @@ TEST_P(FaissStoreTest, SaveAndLoadRoundTrip) {
 INSTANTIATE_TEST_SUITE_P(IndexTypes, FaissStoreTest,
                          ::testing::Values("Flat", "HNSW16,Flat", "IVF16,Flat"));
 
+// A projection learned on the corpus (FAISS PCAMatrix) in front of HNSW: filtered searches still
+// fill the list (the exact fallback searches the projected vectors), and the fitted projection
+// is saved with the index.
+TEST(FaissStoreProjectionTest, FilteredSearchFillsTheListAndTheProjectionRoundTrips) {
+  FaissStoreOptions options{"PCA8,HNSW16,Flat", Metric::inner_product};
+  options.ef_search = 32;
+  FaissStore store(kDimension, options);
+  const auto vectors = random_unit_vectors(kCount, 5);
+  store.add(kCount, vectors.data());
+  AllowedIds allowed(kCount, false);
+  for (std::size_t id = 7; id < kCount; id += 97) allowed[id] = true;  // 21 ids spread out
+  const auto hits = store.search(&vectors[0], 10, &allowed);
+  ASSERT_EQ(hits.size(), 10u);
+  for (const auto& hit : hits) EXPECT_TRUE(allowed[static_cast<std::size_t>(hit.id)]) << hit.id;
+  EXPECT_EQ(store.exact_search(&vectors[0], 50, &allowed).size(), 21u);
+
+  const auto path =
+      std::filesystem::temp_directory_path() / ("pca-" + std::to_string(::getpid()) + ".faiss");
+  store.save(path);
+  const auto loaded = FaissStore::load(path, options);
+  std::filesystem::remove(path);
+  for (std::size_t q = 0; q < 20; ++q) {
+    const auto before = store.search(&vectors[q * kDimension], 5);
+    const auto after = loaded.search(&vectors[q * kDimension], 5);
+    ASSERT_EQ(before.size(), after.size());
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      EXPECT_EQ(before[i].id, after[i].id);
+      EXPECT_FLOAT_EQ(before[i].score, after[i].score);
+    }
+  }
+}
+
 TEST(FaissStoreL2Test, ScoresAreNegativeSquaredDistancesAndReconstructIsExact) {
   FaissStore store(2, {"Flat", Metric::l2});
   const std::vector<float> points = {0, 0, 3, 4, 1, 1};

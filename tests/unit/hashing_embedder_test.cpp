@@ -31,6 +31,29 @@ TEST(HashingEmbedderTest, SameCorpusGivesSameVectors) {
   EXPECT_EQ(first.embed(kCorpus), second.embed(kCorpus));
 }
 
+TEST(HashingEmbedderTest, SparseVectorsHoldExactlyTheNonZerosOfTheDenseOnes) {
+  for (const auto& options : {description_channel_options(), name_channel_options()}) {
+    HashingEmbedder first(options), second(options);
+    first.fit(kCorpus);
+    second.fit(kCorpus);
+    for (const auto& text : kCorpus) {
+      const auto sparse = first.embed_sparse(text);
+      EXPECT_EQ(sparse, second.embed_sparse(text));  // same corpus, same vectors
+      std::vector<float> dense(first.dimension());
+      first.embed_one(text, dense.data());
+      std::size_t non_zeros = 0;
+      for (const float value : dense) non_zeros += value != 0.0f;
+      EXPECT_EQ(sparse.size(), non_zeros);
+      for (std::size_t i = 0; i < sparse.size(); ++i) {
+        if (i > 0) {
+          EXPECT_LT(sparse[i - 1].first, sparse[i].first);
+        }
+        EXPECT_EQ(dense[sparse[i].first], sparse[i].second);
+      }
+    }
+  }
+}
+
 TEST(HashingEmbedderTest, VectorsAreUnitLength) {
   HashingEmbedder embedder;
   embedder.fit(kCorpus);

@@ -15,7 +15,8 @@ enum class Metric { inner_product, l2 };
 struct FaissStoreOptions {
   std::string factory = "Flat";  // any faiss::index_factory description
   Metric metric = Metric::inner_product;
-  int ef_search = 64;        // HNSW search breadth
+  int ef_search = 64;        // HNSW search breadth (set on the index: FAISS 1.7.3 ignores it
+                             // in SearchParametersHNSW, facebookresearch/faiss#3233)
   int ef_construction = 80;  // HNSW build breadth
   int nprobe = 16;           // IVF lists scanned per search
 };
@@ -40,7 +41,7 @@ class FaissStore final : public VectorStore {
                                       const AllowedIds* allowed = nullptr) const;
 
   // The stored vector of an id (exact for Flat and HNSW-over-Flat indexes).
-  std::vector<float> reconstruct(std::int64_t id) const;
+  std::vector<float> reconstruct(std::int64_t id) const override;
 
   void save(const std::filesystem::path& path) const;
   static FaissStore load(const std::filesystem::path& path, FaissStoreOptions options);

@@ -7,6 +7,7 @@
 
 #include "rag/embedder.hpp"
 #include "rag/text_features.hpp"
+#include "rag/vector_store.hpp"
 
 namespace musicagent::rag {
 
@@ -40,6 +41,9 @@ class HashingEmbedder final : public Embedder {
   std::vector<float> embed(const std::vector<std::string>& texts) const override;
   // One text into `out` (dimension() floats); the building block of embed().
   void embed_one(std::string_view text, float* out) const;
+  // The non-zero components of embed_one's vector (the same values): a text has at most a few
+  // hundred, whatever the dimension.
+  SparseVector embed_sparse(std::string_view text) const;
   nlohmann::json describe() const override;
 
   // The fitted state, saved beside the index; load() checks the format and the options.

@@ -2,6 +2,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace musicagent::rag {
@@ -13,6 +15,9 @@ struct SearchHit {
 
 // Which stored vectors a search may return: one bit per id.
 using AllowedIds = std::vector<bool>;
+
+// The non-zero components of a vector as (dimension, value), in increasing dimension.
+using SparseVector = std::vector<std::pair<std::uint32_t, float>>;
 
 // A store of dense vectors with nearest-neighbour search (FAISS's add/search/reset).
 class VectorStore {
@@ -27,6 +32,10 @@ class VectorStore {
   virtual std::vector<SearchHit> search(const float* query, std::size_t k,
                                         const AllowedIds* allowed = nullptr) const = 0;
   virtual void reset() = 0;
+  // Optional, as in FAISS: the stored vector of an id, where the store can give it back.
+  virtual std::vector<float> reconstruct(std::int64_t /*id*/) const {
+    throw std::logic_error("reconstruct not implemented for this type of store");
+  }
 };
 
 }  // namespace musicagent::rag
