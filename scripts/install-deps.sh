@@ -9,7 +9,11 @@ packages=(
   libfaiss-dev libopenblas-dev libboost-dev libpg-query-dev libedit-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib
+  chromium  # the web page's browser test (tests/e2e)
 )
+# Node.js and npm for the page's libraries and the browser test: Debian's own unless a node is
+# already installed (a NodeSource nodejs package carries npm and conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 sudo_cmd=()
 if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
@@ -20,10 +24,20 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "All Debian packages are installed." >&2
-  exit 0
+else
+  echo "Installing: ${missing[*]}" >&2
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts a system cluster on install; musicagent uses its own under var/.
+  echo "Installed ${#missing[@]} packages." >&2
 fi
-echo "Installing: ${missing[*]}" >&2
-"${sudo_cmd[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts a system cluster on install; musicagent uses its own under var/.
-echo "Installed ${#missing[@]} packages." >&2
+
+# playwright-core 1.64 (the browser test) needs Node.js 20 or newer; Debian 12 ships 18. Then the
+# npm registry's `node` package brings an official Node.js 20 build into /usr/local/bin.
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ]; then
+  echo "Node.js $(node --version 2>/dev/null) is older than 20: installing node@20 from npm" >&2
+  "${sudo_cmd[@]}" npm install -g --no-audit --no-fund node@20 >/dev/null
+  hash -r
+  echo "Now $(command -v node): $(node --version)" >&2
+fi

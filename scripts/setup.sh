@@ -11,6 +11,9 @@ echo "==> Debian packages" >&2
 echo "==> Build" >&2
 ./scripts/build.sh
 
+echo "==> Web page libraries (npm ci in web/: marked, DOMPurify; playwright-core and ws for tests)" >&2
+(cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent vendor)
+
 if [ -z "${DATABASE_URL:-}" ]; then
   echo "==> Local PostgreSQL under var/" >&2
   ./scripts/local-postgres.sh start

@@ -2,10 +2,13 @@
 #include <cstdio>
 #include <exception>
 
+#include "chat_command.hpp"
 #include "command_context.hpp"
 #include "common/logging.hpp"
+#include "eval_command.hpp"
 #include "index_command.hpp"
 #include "pipeline_command.hpp"
+#include "serve_command.hpp"
 #include "tool_command.hpp"
 
 int main(int argc, char** argv) {
@@ -24,6 +27,9 @@ int main(int argc, char** argv) {
   cli::add_pipeline_command(app, action);
   cli::add_index_commands(app, action);
   cli::add_tool_commands(app, action);
+  cli::add_chat_command(app, action);
+  cli::add_serve_command(app, action);
+  cli::add_eval_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -24,6 +24,10 @@ constexpr long kRequestTimeoutStatus = 408;
 constexpr long kTooManyRequestsStatus = 429;
 constexpr long kFirstServerErrorStatus = 500;
 constexpr long kLastServerErrorStatus = 599;
+// How long one wait for socket activity may last when a first-byte timeout or a cancellation
+// check is pending; it bounds how late either is noticed.
+constexpr std::chrono::milliseconds kWatchedPollInterval{25};
+constexpr std::chrono::milliseconds kIdlePollInterval{1000};
 
 // Query parameter and header names containing one of these carry credentials
 // (Last.fm's api_key and api_sig, OAuth tokens, Authorization, X-Api-Key, cookies).
@@ -86,12 +90,18 @@ struct EasyDeleter {
 };
 using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 
+struct MultiDeleter {
+  void operator()(CURLM* handle) const { curl_multi_cleanup(handle); }
+};
+using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
+
 // State one transfer's callbacks share; lives on send()'s stack.
 struct Transfer {
   CURL* handle = nullptr;
   HttpResponse response;
   const std::function<bool(std::string_view)>* on_chunk = nullptr;
   bool aborted = false;
+  bool body_started = false;          // any body byte arrived (for first_byte_timeout)
   std::exception_ptr callback_error;  // exceptions must not unwind through libcurl's C frames
 };
 
@@ -115,6 +125,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto& transfer = *static_cast<Transfer*>(user);
   const size_t length = size * count;
+  if (length > 0) transfer.body_started = true;
   if (transfer.on_chunk != nullptr) {
     long status = 0;
     curl_easy_getinfo(transfer.handle, CURLINFO_RESPONSE_CODE, &status);
@@ -203,19 +214,28 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
   return std::nullopt;
 }
 
+// Why run_transfer stopped a transfer that libcurl would have continued.
+enum class Stop { none, cancelled, first_byte_timeout };
+
 struct HttpClient::Impl {
   EasyHandle handle;
+  // The transfer runs on a multi handle so it can be watched while nothing arrives; the
+  // multi handle owns the connection cache, so it lives as long as the client.
+  MultiHandle multi;
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
   std::shared_ptr<spdlog::logger> log = logger("http");
 
   HttpResult perform(const HttpRequest& request,
                      const std::function<bool(std::string_view)>* on_chunk);
+  CURLcode run_transfer(const HttpRequest& request, const Transfer& transfer, Stop& stop);
 };
 
 HttpClient::HttpClient() : impl_(std::make_unique<Impl>()) {
   ensure_curl_global();
   impl_->handle.reset(curl_easy_init());
   if (!impl_->handle) throw std::runtime_error("curl_easy_init failed");
+  impl_->multi.reset(curl_multi_init());
+  if (!impl_->multi) throw std::runtime_error("curl_multi_init failed");
 }
 
 HttpClient::~HttpClient() = default;
@@ -283,7 +303,8 @@ HttpResult HttpClient::Impl::perform(const HttpRequest& request,
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
 
   const auto started = std::chrono::steady_clock::now();
-  const CURLcode code = curl_easy_perform(curl);
+  Stop stop = Stop::none;
+  const CURLcode code = run_transfer(request, transfer, stop);
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started)
                               .count();
@@ -298,7 +319,11 @@ HttpResult HttpClient::Impl::perform(const HttpRequest& request,
   }
 
   HttpError error;
-  if (transfer.aborted) {
+  if (stop == Stop::first_byte_timeout) {
+    error.kind = HttpError::Kind::timeout;
+    error.message = request.method + " " + shown_url + ": no response within " +
+                    std::to_string(request.first_byte_timeout.count()) + " ms (first byte timeout)";
+  } else if (transfer.aborted || stop == Stop::cancelled) {
     error.kind = HttpError::Kind::aborted;
     error.message = request.method + " " + shown_url + ": aborted by the caller";
   } else {
@@ -309,6 +334,58 @@ HttpResult HttpClient::Impl::perform(const HttpRequest& request,
   }
   log->debug("{} after {} ms: {}", to_string(error.kind), elapsed_ms, error.message);
   return error;
+}
+
+// curl_easy_perform, but on the multi handle so that request.cancelled and
+// request.first_byte_timeout are checked while the transfer waits.
+CURLcode HttpClient::Impl::run_transfer(const HttpRequest& request, const Transfer& transfer,
+                                        Stop& stop) {
+  CURL* curl = handle.get();
+  CURLM* m = multi.get();
+  if (curl_multi_add_handle(m, curl) != CURLM_OK) return CURLE_FAILED_INIT;
+  const bool watched =
+      static_cast<bool>(request.cancelled) || request.first_byte_timeout.count() > 0;
+  const auto poll_ms =
+      static_cast<int>((watched ? kWatchedPollInterval : kIdlePollInterval).count());
+  const auto started = std::chrono::steady_clock::now();
+  CURLcode code = CURLE_OK;
+  bool done = false;
+  while (!done) {
+    int running = 0;
+    if (curl_multi_perform(m, &running) != CURLM_OK) {
+      code = CURLE_FAILED_INIT;
+      break;
+    }
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(m, &queued)) {
+      if (message->msg == CURLMSG_DONE && message->easy_handle == curl) {
+        code = message->data.result;
+        done = true;
+      }
+    }
+    if (done) break;
+    if (running == 0) {  // finished without a result message: not expected from libcurl
+      code = CURLE_GOT_NOTHING;
+      break;
+    }
+    if (request.cancelled && request.cancelled()) {
+      stop = Stop::cancelled;
+      break;
+    }
+    if (request.first_byte_timeout.count() > 0 && !transfer.body_started &&
+        std::chrono::steady_clock::now() - started >= request.first_byte_timeout) {
+      stop = Stop::first_byte_timeout;
+      break;
+    }
+    if (curl_multi_poll(m, nullptr, 0, poll_ms, nullptr) != CURLM_OK) {
+      code = CURLE_FAILED_INIT;
+      break;
+    }
+  }
+  // Removing an unfinished transfer stops it and closes its connection.
+  curl_multi_remove_handle(m, curl);
+  if (stop != Stop::none) code = CURLE_ABORTED_BY_CALLBACK;
+  return code;
 }
 
 bool is_retryable(const HttpResult& result) {

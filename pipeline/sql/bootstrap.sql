@@ -125,6 +125,33 @@ create table if not exists raw.lastfm_user_taggedartists (
   _source text not null, _file_checksum text not null, _line bigint not null
 );
 
+-- Live API responses (Spotify Web API, Last.fm API), one row per HTTP response as received:
+-- the body as JSON (a string when it was not JSON), so models can re-read history, and the
+-- clients reuse a 200 younger than MUSICAGENT_API_CACHE_TTL_S instead of calling again.
+-- _run_id is null when a tool (not a pipeline run) made the call.
+do $$
+declare t text;
+begin
+  foreach t in array array['spotify_api_responses', 'lastfm_api_responses'] loop
+    execute format(
+      'create table if not exists raw.%I ('
+      '  response_id bigserial primary key, endpoint text not null, request_key text not null,'
+      '  status integer not null, body jsonb, fetched_at timestamptz not null default now(),'
+      '  _run_id bigint, _loaded_at timestamptz not null default now(), _source text not null)', t);
+    execute format('create index if not exists %I on raw.%I (endpoint, request_key, fetched_at desc)',
+                   t || '_lookup_idx', t);
+  end loop;
+end $$;
+
+-- High-water marks of incremental extracts, e.g. (lastfm.recent_tracks, <user>, <last uts>).
+create table if not exists ops.watermarks (
+  source      text not null,
+  key         text not null,
+  value       text not null,
+  updated_at  timestamptz not null default now(),
+  primary key (source, key)
+);
+
 -- Each raw table reads through a "__latest" view: the models see only the newest batch,
 -- while older batches stay for history and audits.
 do $$
@@ -170,3 +197,55 @@ begin
     execute 'alter default privileges in schema marts grant select on tables to musicagent_reader';
   end if;
 end $$;
+
+-- Conversations with the agent: every door (terminal, web, evaluation) writes here, and
+-- marts.fct_recommendations is modelled from app.recommendations.
+comment on schema app is 'Conversations, messages, tool-call audit and recommendations of the agent.';
+
+create table if not exists app.conversations (
+  conversation_id text primary key,
+  created_at      timestamptz not null default now(),
+  updated_at      timestamptz not null default now(),
+  title           text,
+  model           text,
+  turns           integer not null default 0
+);
+
+create table if not exists app.messages (
+  conversation_id text not null references app.conversations (conversation_id) on delete cascade,
+  seq             integer not null,
+  turn            integer not null,
+  role            text not null check (role in ('user', 'assistant', 'tool')),
+  content         text not null,
+  tool_calls      jsonb,
+  tool_call_id    text,
+  tool_name       text,
+  created_at      timestamptz not null default now(),
+  primary key (conversation_id, seq)
+);
+
+create table if not exists app.tool_calls (
+  conversation_id text not null references app.conversations (conversation_id) on delete cascade,
+  turn            integer not null,
+  call_id         text not null,
+  tool            text not null,
+  arguments       jsonb,
+  ok              boolean not null,
+  error_code      text,
+  result_chars    integer not null,
+  duration_ms     double precision not null,
+  called_at       timestamptz not null default now(),
+  primary key (conversation_id, call_id)
+);
+
+create table if not exists app.recommendations (
+  conversation_id text not null references app.conversations (conversation_id) on delete cascade,
+  turn            integer not null,
+  call_id         text not null,
+  tool            text not null,
+  item_kind       text not null check (item_kind in ('track', 'artist')),
+  item_id         text not null,
+  rank            integer not null,
+  recommended_at  timestamptz not null default now(),
+  primary key (conversation_id, call_id, item_kind, item_id)
+);

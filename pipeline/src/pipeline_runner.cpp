@@ -5,8 +5,10 @@
 #include <set>
 #include <sstream>
 
+#include "common/connection_pool.hpp"
 #include "common/database.hpp"
 #include "common/logging.hpp"
+#include "pipeline/lastfm_recent_tracks.hpp"
 #include "pipeline/project_loader.hpp"
 #include "pipeline/run_log.hpp"
 #include "pipeline/source_spec.hpp"
@@ -63,6 +65,49 @@ void load_sources(const PipelineOptions& options, pqxx::connection& connection, 
       summary.status = "failed";
       summary.error +=
           std::string(summary.error.empty() ? "" : "\n") + "load " + spec.name + ": " + e.what();
+    }
+  }
+}
+
+// Optional live extract: each configured user's new Last.fm scrobbles. Skipped, with the
+// reason logged and in the summary, unless LASTFM_API_KEY and MUSICAGENT_LASTFM_USERS are set.
+void extract_lastfm_recent_tracks(const common::Config& config, pqxx::connection& connection,
+                                  RunLog& log, RunSummary& summary) {
+  const std::string step_name = "extract lastfm.recent_tracks";
+  const auto logger = common::logger("pipeline");
+  std::string skip_reason;
+  if (config.lastfm_api_key.empty()) {
+    skip_reason = "LASTFM_API_KEY is not set";
+    logger->info("{}: skipped, {}", step_name, skip_reason);
+  } else if (config.lastfm_users.empty()) {
+    skip_reason = "MUSICAGENT_LASTFM_USERS is empty";
+    logger->warn("{}: skipped, {} (a comma list of Last.fm user names)", step_name, skip_reason);
+  }
+  if (!skip_reason.empty()) {
+    summary.steps.push_back({step_name, "load", "skipped", 0, skip_reason});
+    return;
+  }
+
+  auto pool = std::make_shared<common::ConnectionPool>(config.database_url, 1);
+  LastfmClient client(LastfmSettings::from(config), lastfm_response_store(pool));
+  for (const auto& user : config.lastfm_users) {
+    const auto started = Clock::now();
+    const auto name = step_name + " " + user;
+    const auto step = log.start_step(name, "load");
+    try {
+      const auto load = load_recent_tracks(client, connection, user, summary.run_id);
+      const double elapsed = ms_since(started);
+      const auto status = load.scrobbles == 0 ? "unchanged" : "success";
+      log.finish_step(step, status, load.scrobbles, load.scrobbles, elapsed, "");
+      summary.steps.push_back({name, "load", status, elapsed,
+                               std::to_string(load.scrobbles) + " new scrobbles, watermark " +
+                                   std::to_string(load.watermark_after)});
+    } catch (const std::exception& e) {
+      const double elapsed = ms_since(started);
+      log.finish_step(step, "failed", std::nullopt, std::nullopt, elapsed, e.what());
+      summary.steps.push_back({name, "load", "failed", elapsed, e.what()});
+      summary.status = "failed";
+      summary.error += std::string(summary.error.empty() ? "" : "\n") + name + ": " + e.what();
     }
   }
 }
@@ -154,7 +199,10 @@ RunSummary run_pipeline(const common::Config& config, const PipelineOptions& opt
 
   auto connection = common::connect(config.database_url);
   try {
-    if (!options.skip_load) load_sources(options, connection, log, summary);
+    if (!options.skip_load) {
+      load_sources(options, connection, log, summary);
+      extract_lastfm_recent_tracks(config, connection, log, summary);
+    }
     // Models still build after a failed load: they read the last good batch of every source.
     build_models(config, options, connection, log, summary);
     summary.match_rate = measure_match_rate(connection);

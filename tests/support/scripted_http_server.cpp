@@ -276,6 +276,10 @@ struct ScriptedHttpServer::Impl {
   void do_accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // the acceptor was closed
+      // Streams are written one small chunk at a time: without this, Nagle's algorithm and
+      // the client's delayed ACK add ~40 ms per reply.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<Session>(std::move(socket), router)->run();
       do_accept();
     });

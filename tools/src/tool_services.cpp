@@ -23,9 +23,18 @@ const rag::CatalogIndex& IndexProvider::get() {
 }
 
 ToolServices ToolServices::from_config(const common::Config& config) {
-  return {config,
-          std::make_shared<common::ConnectionPool>(config.database_url, kDatabaseConnections),
-          std::make_shared<IndexProvider>(config)};
+  ToolServices services{
+      config, std::make_shared<common::ConnectionPool>(config.database_url, kDatabaseConnections),
+      std::make_shared<IndexProvider>(config), nullptr, nullptr};
+  if (auto spotify = pipeline::SpotifySettings::from(config); spotify.configured()) {
+    services.spotify = std::make_shared<pipeline::SpotifyClient>(
+        std::move(spotify), pipeline::spotify_response_store(services.database));
+  }
+  if (auto lastfm = pipeline::LastfmSettings::from(config); lastfm.configured()) {
+    services.lastfm = std::make_shared<pipeline::LastfmClient>(
+        std::move(lastfm), pipeline::lastfm_response_store(services.database));
+  }
+  return services;
 }
 
 nlohmann::json load_schema(const std::filesystem::path& schema_dir, const std::string& name) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,9 +19,21 @@ struct Config {
   std::string openai_base_url;        // OPENAI_BASE_URL; empty means the offline planner
   std::string openai_api_key;         // OPENAI_API_KEY (secret)
   std::string model;                  // MUSICAGENT_MODEL
+  std::optional<double> temperature;  // MUSICAGENT_TEMPERATURE; unset: the server's default
+  std::optional<long> max_tokens;     // MUSICAGENT_MAX_TOKENS; unset: the server's default
+  bool stream = true;                 // MUSICAGENT_STREAM (1/0): stream chat replies
+  std::chrono::milliseconds llm_connect_timeout{10000};     // MUSICAGENT_LLM_CONNECT_TIMEOUT_MS
+  std::chrono::milliseconds llm_first_byte_timeout{60000};  // MUSICAGENT_LLM_FIRST_BYTE_TIMEOUT_MS
+  std::chrono::milliseconds llm_timeout{300000};            // MUSICAGENT_LLM_TIMEOUT_MS, whole call
+  int llm_max_attempts = 3;  // MUSICAGENT_LLM_MAX_ATTEMPTS, including the first
   std::string spotify_client_id;      // SPOTIFY_CLIENT_ID
   std::string spotify_client_secret;  // SPOTIFY_CLIENT_SECRET (secret)
   std::string lastfm_api_key;         // LASTFM_API_KEY (secret)
+  std::string spotify_api_base_url;   // SPOTIFY_API_BASE_URL
+  std::string spotify_accounts_base_url;  // SPOTIFY_ACCOUNTS_BASE_URL (token endpoint)
+  std::string lastfm_api_base_url;        // LASTFM_API_BASE_URL
+  std::vector<std::string> lastfm_users;  // MUSICAGENT_LASTFM_USERS: comma list for recent tracks
+  std::chrono::seconds api_cache_ttl{86400};  // MUSICAGENT_API_CACHE_TTL_S: reuse API responses
   std::string log_level;              // MUSICAGENT_LOG_LEVEL
   std::string embeddings;             // MUSICAGENT_EMBEDDINGS: local (default) or openai
   std::string embedding_base_url;     // MUSICAGENT_EMBEDDING_BASE_URL, default OPENAI_BASE_URL

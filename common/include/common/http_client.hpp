@@ -22,6 +22,12 @@ struct HttpRequest {
   std::string body;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds total_timeout{60000};
+  // No byte of the response body within this long of the start fails with
+  // HttpError::Kind::timeout (headers alone do not count); zero means no limit.
+  std::chrono::milliseconds first_byte_timeout{0};
+  // Polled while the transfer runs (every few tens of milliseconds, also while nothing
+  // arrives); returning true stops it with HttpError::Kind::aborted.
+  std::function<bool()> cancelled;
 };
 
 struct HttpResponse {
@@ -40,7 +46,7 @@ struct HttpError {
     timeout,      // connect_timeout or total_timeout ran out
     network,      // the connection broke after it was made
     invalid_url,  // the URL could not be parsed or its scheme is unsupported
-    aborted,      // send_streaming's on_chunk returned false
+    aborted,      // send_streaming's on_chunk returned false, or request.cancelled() said so
   };
   Kind kind = Kind::network;
   std::string message;

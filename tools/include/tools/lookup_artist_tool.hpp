@@ -8,6 +8,9 @@ namespace musicagent::tools {
 // lookup_artist: everything the warehouse knows about one artist (resolved by name, see
 // artist_resolver.hpp): genres, popularity, mean audio features, top tracks, albums,
 // Last.fm listening and tags, and the five most similar artists (find_similar_artists).
+// With Spotify configured it adds live Spotify data (`spotify`), and with a Last.fm key it
+// asks artist.getInfo for artists the 2011 Last.fm data lacks; either failing is a note in
+// the result, never the tool's failure.
 class LookupArtistTool final : public Tool {
  public:
   explicit LookupArtistTool(ToolServices services);

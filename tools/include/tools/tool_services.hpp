@@ -8,6 +8,8 @@
 
 #include "common/config.hpp"
 #include "common/connection_pool.hpp"
+#include "pipeline/lastfm_client.hpp"
+#include "pipeline/spotify_client.hpp"
 #include "rag/catalog_index.hpp"
 
 namespace musicagent::tools {
@@ -31,6 +33,9 @@ struct ToolServices {
   common::Config config;
   std::shared_ptr<common::ConnectionPool> database;
   std::shared_ptr<IndexProvider> index;
+  // Live sources, set when their credentials are configured (else null).
+  std::shared_ptr<pipeline::SpotifyClient> spotify;
+  std::shared_ptr<pipeline::LastfmClient> lastfm;
 
   static ToolServices from_config(const common::Config& config);
   std::filesystem::path schema_dir() const { return config.home / "tools" / "schemas"; }
