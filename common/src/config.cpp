@@ -152,6 +152,19 @@ Config load_config(const Environment& env) {
                                *ttl + "'");
     }
   }
+  if (const auto connections = env.get("MUSICAGENT_DB_CONNECTIONS")) {
+    std::size_t used = 0;
+    long parsed = -1;
+    try {
+      parsed = std::stol(*connections, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != connections->size() || parsed < 1 || parsed > 256) {
+      throw std::runtime_error("MUSICAGENT_DB_CONNECTIONS must be a whole number from 1 to 256, not '" +
+                               *connections + "'");
+    }
+    config.database_connections = static_cast<std::size_t>(parsed);
+  }
   config.log_level = env.get_or("MUSICAGENT_LOG_LEVEL", kDefaultLogLevel);
   config.embeddings = env.get_or("MUSICAGENT_EMBEDDINGS", "local");
   if (config.embeddings != "local" && config.embeddings != "openai") {
@@ -211,6 +224,7 @@ std::vector<std::string> describe(const Config& config) {
       "LASTFM_API_BASE_URL=" + config.lastfm_api_base_url,
       "MUSICAGENT_LASTFM_USERS=" + std::to_string(config.lastfm_users.size()) + " user(s)",
       "MUSICAGENT_API_CACHE_TTL_S=" + std::to_string(config.api_cache_ttl.count()),
+      "MUSICAGENT_DB_CONNECTIONS=" + std::to_string(config.database_connections),
       "MUSICAGENT_LOG_LEVEL=" + config.log_level,
       "MUSICAGENT_EMBEDDINGS=" + config.embeddings +
           (config.embeddings == "openai"

@@ -7,10 +7,6 @@
 #include "rag/embedder_factory.hpp"
 
 namespace musicagent::tools {
-namespace {
-constexpr std::size_t kDatabaseConnections = 4;
-}
-
 const rag::CatalogIndex& IndexProvider::get() {
   std::lock_guard lock(mutex_);
   if (!index_) {
@@ -24,7 +20,7 @@ const rag::CatalogIndex& IndexProvider::get() {
 
 ToolServices ToolServices::from_config(const common::Config& config) {
   ToolServices services{
-      config, std::make_shared<common::ConnectionPool>(config.database_url, kDatabaseConnections),
+      config, std::make_shared<common::ConnectionPool>(config.database_url, config.database_connections),
       std::make_shared<IndexProvider>(config), nullptr, nullptr};
   if (auto spotify = pipeline::SpotifySettings::from(config); spotify.configured()) {
     services.spotify = std::make_shared<pipeline::SpotifyClient>(

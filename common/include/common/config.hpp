@@ -34,6 +34,8 @@ struct Config {
   std::string lastfm_api_base_url;        // LASTFM_API_BASE_URL
   std::vector<std::string> lastfm_users;  // MUSICAGENT_LASTFM_USERS: comma list for recent tracks
   std::chrono::seconds api_cache_ttl{86400};  // MUSICAGENT_API_CACHE_TTL_S: reuse API responses
+  // MUSICAGENT_DB_CONNECTIONS: the tools' connection pool; the web server's workers share it.
+  std::size_t database_connections = 8;
   std::string log_level;              // MUSICAGENT_LOG_LEVEL
   std::string embeddings;             // MUSICAGENT_EMBEDDINGS: local (default) or openai
   std::string embedding_base_url;     // MUSICAGENT_EMBEDDING_BASE_URL, default OPENAI_BASE_URL
