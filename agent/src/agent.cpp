@@ -6,6 +6,7 @@
 
 #include "agent/tool_call_ids.hpp"
 #include "common/logging.hpp"
+#include "common/text.hpp"
 
 namespace musicagent::agent {
 namespace {
@@ -50,13 +51,9 @@ struct CallOutcome {
   std::string content;  // the tool message for the model
 };
 
-std::string cut(std::string text, std::size_t limit) {
+std::string cut(const std::string& text, std::size_t limit) {
   if (text.size() <= limit) return text;
-  text.resize(limit);
-  // Do not leave half a UTF-8 sequence at the end.
-  while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
-  if (!text.empty() && (static_cast<unsigned char>(text.back()) & 0x80)) text.pop_back();
-  return text + " ... [cut: the result was longer; ask for fewer items]";
+  return common::utf8_prefix(text, limit) + " ... [cut: the result was longer; ask for fewer items]";
 }
 
 CallOutcome run_call(const tools::ToolRegistry& registry, const ToolCall& call,

@@ -5,6 +5,7 @@
 
 #include "agent/answer_writer.hpp"
 #include "agent/planner_intents.hpp"
+#include "common/text.hpp"
 
 namespace musicagent::agent {
 namespace {
@@ -75,19 +76,14 @@ ChatReply call_tools(const std::vector<PlannedCall>& planned, std::size_t messag
 
 // One retry with another tool when the first one found nothing: a title that is really an
 // artist ("songs like Radiohead"), an artist name that is not in the warehouse.
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 std::optional<PlannedCall> fallback(const ToolCall& call, const json& result) {
   if (!result.is_object()) return std::nullopt;
   const json arguments = parse_or_null(call.arguments);
   // "songs like Radiohead": no track has that title, and the closest title ("Radio") is not
   // what was meant; the name may be an artist's.
   if (call.name == "similar_tracks" && !result.contains("error") && arguments.contains("track")) {
-    const std::string asked = lower(arguments["track"].get<std::string>());
-    const std::string found = lower(result.value("track", json::object()).value("name", std::string()));
+    const std::string asked = common::ascii_lower(arguments["track"].get<std::string>());
+    const std::string found = common::ascii_lower(result.value("track", json::object()).value("name", std::string()));
     if (asked.find(" by ") == std::string::npos && found != asked &&
         asked.rfind(found + " ", 0) != 0) {
       return PlannedCall{"similar_artists", json{{"artist", arguments["track"]}}};

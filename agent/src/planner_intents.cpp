@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "common/text.hpp"
 #include "tools/genre_names.hpp"
 
 namespace musicagent::agent {
@@ -13,12 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using common::ascii_lower;
 
 std::string trim(std::string text) {
   const auto is_edge = [](unsigned char c) {
@@ -64,18 +60,26 @@ std::optional<int> requested_count(const std::string& text) {
   std::smatch m;
   if (std::regex_search(text, m, kCount)) return std::stoi(m[1].str());
   if (std::regex_search(text, m, kTopCount)) return std::stoi(m[2].str());
-  static const std::array<std::pair<std::string_view, int>, 9> kWords{{{"three", 3},
-                                                                       {"four", 4},
-                                                                       {"five", 5},
-                                                                       {"six", 6},
-                                                                       {"seven", 7},
-                                                                       {"eight", 8},
-                                                                       {"ten", 10},
-                                                                       {"twenty", 20},
-                                                                       {"a couple", 2}}};
-  for (const auto& [word, n] : kWords) {
-    const std::regex pattern("\\b" + std::string(word) +
-                             "\\s+(songs?|tracks?|tunes?|artists?|bands?|more)\\b");
+  // Compiled once: the planner runs on every offline turn.
+  static const auto kWords = [] {
+    const std::array<std::pair<std::string_view, int>, 9> words{{{"three", 3},
+                                                                 {"four", 4},
+                                                                 {"five", 5},
+                                                                 {"six", 6},
+                                                                 {"seven", 7},
+                                                                 {"eight", 8},
+                                                                 {"ten", 10},
+                                                                 {"twenty", 20},
+                                                                 {"a couple", 2}}};
+    std::vector<std::pair<std::regex, int>> out;
+    for (const auto& [word, n] : words) {
+      out.emplace_back(std::regex("\\b" + std::string(word) +
+                                  "\\s+(songs?|tracks?|tunes?|artists?|bands?|more)\\b"),
+                       n);
+    }
+    return out;
+  }();
+  for (const auto& [pattern, n] : kWords) {
     if (std::regex_search(text, pattern)) return n;
   }
   return std::nullopt;
@@ -115,10 +119,16 @@ struct MoodFound {
 };
 
 std::optional<MoodFound> find_mood(const std::string& text) {
+  static const auto kPatterns = [] {
+    std::vector<std::pair<std::regex, std::string_view>> out;
+    for (const auto& [word, mood] : kMoodWords) {
+      out.emplace_back(std::regex("\\b" + std::string(word) + "\\b"), mood);
+    }
+    return out;
+  }();
   std::optional<MoodFound> found;
   std::string remainder = text;
-  for (const auto& [word, mood] : kMoodWords) {
-    const std::regex pattern("\\b" + std::string(word) + "\\b");
+  for (const auto& [pattern, mood] : kPatterns) {
     if (std::regex_search(remainder, pattern)) {
       if (!found) found = MoodFound{std::string(mood), {}};
       remainder = std::regex_replace(remainder, pattern, " ");
@@ -315,12 +325,17 @@ std::string infer_kind(const std::string& text) {
 
 std::optional<std::size_t> ordinal_reference(std::string_view raw, std::size_t size) {
   if (size == 0) return std::nullopt;
-  const std::string text = lower(raw);
-  static const std::array<std::string_view, 10> kOrdinals{
-      "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"};
+  const std::string text = ascii_lower(raw);
+  static const auto kOrdinals = [] {
+    std::vector<std::regex> out;
+    for (const char* word : {"first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                             "eighth", "ninth", "tenth"}) {
+      out.emplace_back(std::string("\\b(the )?") + word + "\\b");
+    }
+    return out;
+  }();
   for (std::size_t i = 0; i < kOrdinals.size(); ++i) {
-    const std::regex pattern("\\b(the )?" + std::string(kOrdinals[i]) + "\\b");
-    if (std::regex_search(text, pattern)) {
+    if (std::regex_search(text, kOrdinals[i])) {
       return i < size ? std::optional<std::size_t>(i) : std::nullopt;
     }
   }
@@ -344,7 +359,7 @@ std::optional<std::size_t> ordinal_reference(std::string_view raw, std::size_t s
 Plan plan_request(std::string_view raw_text, const std::vector<std::string>& genres,
                   const PlannerMemory& memory) {
   const std::string original = trim(std::string(raw_text));
-  const std::string text = lower(original);
+  const std::string text = ascii_lower(original);
   std::smatch m;
 
   if (text.empty()) return {{}, "Ask me for music: a genre and a mood, an artist, or a song you like.", "help"};
@@ -452,7 +467,7 @@ Plan plan_request(std::string_view raw_text, const std::vector<std::string>& gen
   if (std::regex_search(text, m, kByArtist)) {
     static const std::regex kEra(R"(^(the )?('?\d|\d0s|the (sixties|seventies|eighties|nineties)))");
     std::string who = name_only(group_of(original, m, 3));
-    if (!who.empty() && !std::regex_search(lower(who), kEra)) {
+    if (!who.empty() && !std::regex_search(ascii_lower(who), kEra)) {
       return {{{"lookup_artist", json{{"name", who}}}}, {}, "lookup_artist"};
     }
   }

@@ -2,17 +2,15 @@
 
 #include <random>
 
+#include "common/text.hpp"
+
 namespace musicagent::agent {
 namespace {
 
 using nlohmann::json;
 
 std::string title_of(const std::string& text) {
-  if (text.size() <= 80) return text;
-  std::string out = text.substr(0, 77);
-  while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-  if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80)) out.pop_back();
-  return out + "...";
+  return text.size() <= 80 ? text : common::utf8_prefix(text, 77) + "...";
 }
 
 json tool_calls_json(const std::vector<ToolCall>& calls) {

@@ -5,16 +5,14 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/text.hpp"
+
 namespace musicagent::eval {
 namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
+std::string lower(std::string_view text) { return common::ascii_lower(text); }
 
 std::string show(const json* value) { return value ? value->dump() : "absent"; }
 

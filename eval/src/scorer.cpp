@@ -4,6 +4,7 @@
 #include <cctype>
 #include <regex>
 
+#include "common/text.hpp"
 #include "eval/matchers.hpp"
 
 namespace musicagent::eval {
@@ -11,11 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
+std::string lower(std::string_view text) { return common::ascii_lower(text); }
 
 struct ArgumentTally {
   int matched = 0;
