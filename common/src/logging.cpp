@@ -11,9 +11,16 @@ void init_logging(const std::string& level) {
 
 std::shared_ptr<spdlog::logger> logger(const std::string& module) {
   if (auto existing = spdlog::get(module)) return existing;
-  auto created = spdlog::stderr_color_mt(module);
-  created->set_level(spdlog::get_level());
-  return created;
+  // Parallel tool calls can ask for a new module's logger at the same moment; the check above
+  // and the registration below are not one step, so the loser of that race reads the winner's.
+  try {
+    auto created = spdlog::stderr_color_mt(module);
+    created->set_level(spdlog::get_level());
+    return created;
+  } catch (const spdlog::spdlog_ex&) {
+    if (auto existing = spdlog::get(module)) return existing;
+    throw;
+  }
 }
 
 }  // namespace musicagent::common
