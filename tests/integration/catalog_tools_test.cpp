@@ -17,8 +17,10 @@ class CatalogToolsTest : public PipelineFixture {
   void SetUp() override {
     PipelineFixture::SetUp();
     copy_pipeline_project(home_.path());
-    std::filesystem::copy(std::filesystem::path(MUSICAGENT_SOURCE_DIR) / "tools",
-                          home_.path() / "tools", std::filesystem::copy_options::recursive);
+    for (const char* folder : {"tools", "understanding"}) {
+      std::filesystem::copy(std::filesystem::path(MUSICAGENT_SOURCE_DIR) / folder, home_.path() / folder,
+                            std::filesystem::copy_options::recursive);
+    }
     config_.home = home_.path();
     ASSERT_EQ(run().status, "success");
     auto connection = common::connect(database_url_);

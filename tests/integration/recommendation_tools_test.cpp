@@ -114,7 +114,11 @@ TEST_F(RecommendationToolsTest, GenreWordsMapToTheWarehouseGenres) {
 
 TEST_F(RecommendationToolsTest, TracksCarryTheirDetailsAndAReason) {
   const auto result = call_ok("recommend_by_genre", {{"genre", "rock"}, {"mood", "happy"}});
-  ASSERT_EQ(result.at("tracks").size(), 1u);
+  // One rock track is happy; the other rock track fills the list, said so.
+  ASSERT_EQ(result.at("tracks").size(), 2u);
+  EXPECT_EQ(result.at("/tracks/1/id"_json_pointer), kSomething);
+  EXPECT_THAT(result.at("/tracks/1/reason"_json_pointer).get<std::string>(),
+              HasSubstr("nearest to happy among the rest"));
   const auto& track = result.at("tracks")[0];
   EXPECT_EQ(track.at("id"), kBackInBlack);
   EXPECT_EQ(track.at("name"), "Back In Black");
@@ -132,6 +136,7 @@ TEST_F(RecommendationToolsTest, TracksCarryTheirDetailsAndAReason) {
   EXPECT_EQ(track.at("reason"), "hit rock track (popularity 81); high valence 0.76 (happy)");
   EXPECT_EQ(result.at("mood"), "happy");
   EXPECT_THAT(result.at("note").get<std::string>(), HasSubstr("only 1 rock tracks that are happy"));
+  EXPECT_THAT(result.at("note").get<std::string>(), HasSubstr("the other 1 are the nearest of the rest"));
 }
 
 TEST_F(RecommendationToolsTest, MoodsFilterOnTheirAudioFeature) {
@@ -147,7 +152,7 @@ TEST_F(RecommendationToolsTest, MoodsFilterOnTheirAudioFeature) {
   std::size_t returned = 0;
   for (const std::string genre : {"rock", "pop", "j-pop", "folk", "acoustic"}) {
     for (const auto& [mood, check] : moods) {
-      const auto result = call_ok("recommend_by_genre", {{"genre", genre}, {"mood", mood}});
+      const auto result = call_ok("recommend_by_genre", {{"genre", genre}, {"mood", mood}, {"fill", false}});
       for (const auto& track : result.at("tracks")) {
         const double value = track.at("audio_features").at(check.first).get<double>();
         EXPECT_TRUE(check.second(value)) << genre << " " << mood << ": " << track.at("name")
@@ -160,15 +165,21 @@ TEST_F(RecommendationToolsTest, MoodsFilterOnTheirAudioFeature) {
   EXPECT_GT(returned, 5u);  // the checks above did check something
 
   EXPECT_THAT(
-      names(call_ok("recommend_by_genre", {{"genre", "rock"}, {"mood", "calm"}}).at("tracks"),
+      names(call_ok("recommend_by_genre", {{"genre", "rock"}, {"mood", "calm"}, {"fill", false}}).at("tracks"),
             "id"),
       ElementsAre(kSomething));
   EXPECT_THAT(
-      names(call_ok("recommend_by_genre", {{"genre", "folk"}, {"mood", "sad"}}).at("tracks")),
+      names(call_ok("recommend_by_genre", {{"genre", "folk"}, {"mood", "sad"}, {"fill", false}}).at("tracks")),
       ElementsAre("Zamba"));
-  EXPECT_TRUE(call_ok("recommend_by_genre", {{"genre", "folk"}, {"mood", "danceable"}})
+  EXPECT_TRUE(call_ok("recommend_by_genre", {{"genre", "folk"}, {"mood", "danceable"}, {"fill", false}})
                   .at("tracks")
                   .empty());
+  // With the default fill, the folk tracks nearest to danceable come instead of nothing.
+  const auto filled = call_ok("recommend_by_genre", {{"genre", "folk"}, {"mood", "danceable"}});
+  ASSERT_FALSE(filled.at("tracks").empty());
+  for (const auto& track : filled.at("tracks")) {
+    EXPECT_THAT(track.at("reason").get<std::string>(), HasSubstr("nearest to danceable among the rest"));
+  }
 }
 
 TEST_F(RecommendationToolsTest, ExplicitPopularityAndExcludedTracksAreLeftOut) {
@@ -223,7 +234,7 @@ TEST_F(RecommendationToolsTest, MoodRankingBlendsPopularityWithTheFeature) {
   add_rock_tracks("PLEASANT", kFormation, 1, 61, 0.6);  // popularity 60, valence 0.60
   // 0.6 * 0.50 + 0.4 * 0.99 = 0.696 > 0.6 * 0.60 + 0.4 * 0.60 = 0.600 > ... and AC/DC:
   // 0.6 * 0.81 + 0.4 * 0.76 = 0.790 first.
-  const auto result = call_ok("recommend_by_genre", {{"genre", "rock"}, {"mood", "happy"}});
+  const auto result = call_ok("recommend_by_genre", {{"genre", "rock"}, {"mood", "happy"}, {"fill", false}});
   EXPECT_THAT(names(result.at("tracks"), "id"), ElementsAre(kBackInBlack, "JOYFUL1", "PLEASANT1"));
   const auto plain = call_ok("recommend_by_genre", {{"genre", "rock"}});
   EXPECT_THAT(names(plain.at("tracks"), "id"),

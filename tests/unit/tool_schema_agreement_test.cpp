@@ -14,6 +14,7 @@
 
 #include "tools/default_tools.hpp"
 #include "tools/json_schema.hpp"
+#include "understanding/understanding.hpp"
 
 namespace musicagent::tools {
 namespace {
@@ -67,6 +68,7 @@ class ToolSchemaAgreementTest : public ::testing::Test {
              "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
     fs::create_directories(home_);
     fs::create_directory_symlink(kSourceDir / "tools", home_ / "tools");
+    fs::create_directory_symlink(kSourceDir / "understanding", home_ / "understanding");
     common::Config config;
     config.home = home_;
     config.database_url = "postgresql://musicagent@127.0.0.1:1/none?connect_timeout=1";
@@ -122,7 +124,13 @@ TEST_F(ToolSchemaAgreementTest, EveryPropertyIsReadByTheToolAndEveryReadArgument
     SCOPED_TRACE(tool->name());
     const auto source_file = kSourceDir / "tools" / "src" / (tool->name() + "_tool.cpp");
     ASSERT_TRUE(fs::exists(source_file)) << source_file;
-    const auto read = arguments_read(read_text(source_file));
+    const auto source = read_text(source_file);
+    auto read = arguments_read(source);
+    // The conditions every track tool takes are read in one place.
+    if (source.find("read_conditions(") != std::string::npos) {
+      for (const auto& name : arguments_read(read_text(kSourceDir / "tools" / "src" / "track_conditions.cpp")))
+        read.insert(name);
+    }
     std::set<std::string> documented;
     for (const auto& [name, property] : tool->parameters()["properties"].items())
       documented.insert(name);
@@ -157,6 +165,25 @@ TEST_F(ToolSchemaAgreementTest, DocumentedArgumentsPassValidationAndUndocumented
     EXPECT_EQ(refused.result.error().code, "invalid_arguments");
     EXPECT_THAT(refused.result.error().message, ::testing::HasSubstr("not_a_documented_argument"));
   }
+}
+
+// A `mood` argument offers exactly the moods of understanding/lexicons/moods.yaml.
+TEST_F(ToolSchemaAgreementTest, MoodEnumsAreTheLexiconsMoods) {
+  const auto lexicon = understanding::Lexicon::load(kSourceDir / "understanding" / "lexicons");
+  const auto book = understanding::MoodBook::build(lexicon, nullptr);
+  std::set<std::string> moods;
+  for (const auto& name : book.mood_names()) moods.insert(name);
+  std::size_t checked = 0;
+  for (const auto* tool : registry_->tools()) {
+    const auto& properties = tool->parameters()["properties"];
+    if (!properties.contains("mood")) continue;
+    SCOPED_TRACE(tool->name());
+    std::set<std::string> offered;
+    for (const auto& m : properties["mood"].at("enum")) offered.insert(m.get<std::string>());
+    EXPECT_EQ(offered, moods);
+    ++checked;
+  }
+  EXPECT_GE(checked, 4u);
 }
 
 }  // namespace

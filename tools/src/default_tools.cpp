@@ -4,6 +4,7 @@
 #include "tools/describe_warehouse_tool.hpp"
 #include "tools/lookup_artist_tool.hpp"
 #include "tools/recommend_by_genre_tool.hpp"
+#include "tools/recommend_from_seeds_tool.hpp"
 #include "tools/search_catalog_tool.hpp"
 #include "tools/similar_artists_tool.hpp"
 #include "tools/similar_tracks_tool.hpp"
@@ -14,6 +15,7 @@ namespace musicagent::tools {
 ToolRegistry make_default_registry(const ToolServices& services) {
   ToolRegistry registry;
   registry.add(std::make_unique<RecommendByGenreTool>(services));
+  registry.add(std::make_unique<RecommendFromSeedsTool>(services));
   registry.add(std::make_unique<LookupArtistTool>(services));
   registry.add(std::make_unique<SearchCatalogTool>(services));
   registry.add(std::make_unique<SimilarTracksTool>(services));

@@ -2,55 +2,17 @@
 
 #include <cmath>
 #include <optional>
-#include <regex>
+
+#include "catalog/track_json.hpp"
+#include "tools/track_conditions.hpp"
 
 namespace musicagent::tools {
 namespace {
 
-constexpr double kMinimumTitleSimilarity = 0.3;  // pg_trgm: below this, titles are unrelated
-
-struct Resolved {
-  std::optional<std::string> track_id;
-  nlohmann::json candidates = nlohmann::json::array();
-};
-
-// A track id, "title by artist", or a title; the most popular match wins.
-Resolved resolve_track(pqxx::connection& connection, const std::string& text) {
-  static const std::regex track_id(R"(^[0-9A-Za-z]{22}$)");
-  pqxx::read_transaction tx(connection);
-  if (std::regex_match(text, track_id)) {
-    const auto rows =
-        tx.exec_params("select track_id from marts.dim_tracks where track_id = $1", text);
-    if (!rows.empty()) return {rows[0][0].as<std::string>(), {}};
-  }
-  std::string title = text, artist;
-  if (const auto by = text.rfind(" by "); by != std::string::npos) {
-    title = text.substr(0, by);
-    artist = text.substr(by + 4);
-  }
-  const auto exact = tx.exec_params(
-      "select track_id from marts.dim_tracks where lower(track_name) = lower($1) "
-      "and ($2 = '' or exists (select 1 from unnest(artist_names) a where lower(a) = lower($2) "
-      "or a ilike '%' || $2 || '%')) order by popularity desc, track_id limit 1",
-      title, artist);
-  if (!exact.empty()) return {exact[0][0].as<std::string>(), {}};
-  Resolved resolved;
-  const auto fuzzy = tx.exec_params(
-      "select track_id, track_name, array_to_string(artist_names, ', '), similarity(track_name, "
-      "$1) as s "
-      "from marts.dim_tracks where track_name % $1 "
-      "and ($2 = '' or array_to_string(artist_names, ' ') ilike '%' || $2 || '%') "
-      "order by s desc, popularity desc, track_id limit 5",
-      title, artist);
-  for (const auto& row : fuzzy) {
-    resolved.candidates.push_back({{"id", row[0].as<std::string>()},
-                                   {"name", row[1].as<std::string>()},
-                                   {"artists", row[2].as<std::string>()}});
-  }
-  if (!fuzzy.empty() && fuzzy[0][3].as<double>() >= kMinimumTitleSimilarity)
-    resolved.track_id = fuzzy[0][0].as<std::string>();
-  return resolved;
-}
+// Neighbours fetched per wanted track when conditions may reject some: enough that a mood or a
+// genre exclusion still leaves a full list.
+constexpr std::size_t kOverFetch = 8;
+constexpr std::size_t kMaxFetch = 2000;
 
 }  // namespace
 
@@ -61,45 +23,64 @@ SimilarTracksTool::SimilarTracksTool(ToolServices services) : services_(std::mov
 }
 
 ToolResult SimilarTracksTool::invoke(const nlohmann::json& arguments) const {
+  const auto understood = services_.understood();
+  if (!understood) return understood.error();
+  const auto& u = *understood.value();
+  const auto& snapshot = *u.snapshot;
   const auto text = arguments.at("track").get<std::string>();
   const auto limit = arguments.at("limit").get<std::size_t>();
-  auto connection = services_.database->lease();
-  const auto resolved = resolve_track(*connection, text);
-  if (!resolved.track_id) {
-    return ToolError{"not_found",
-                     "no track matches '" + text + "'; try \"title by artist\" or a track id",
-                     {{"candidates", resolved.candidates}}};
-  }
+  const bool same_genre = arguments.at("same_genre").get<bool>();
+
+  const auto found = find_track(u, text);
+  if (!found) return found.error();
+  const auto& seed = snapshot.tracks()[found.value()];
+  auto conditions_read = read_conditions(arguments, u);
+  if (!conditions_read) return conditions_read.error();
+  auto conditions = conditions_read.value();
+  conditions.exclude_songs.insert(song_key(snapshot, seed));  // not the seed again, in any version
+
   const rag::CatalogIndex* index = nullptr;
   try {
     index = &services_.index->get();
   } catch (const rag::IndexUnavailable& e) {
-    return ToolError{"unavailable",
-                     std::string("the audio-feature index is not available: ") + e.what()};
+    return ToolError{"unavailable", std::string("the audio-feature index is not available: ") + e.what()};
   }
   std::optional<std::vector<std::string>> restrict_to;
-  if (arguments.at("same_genre").get<bool>()) {
-    pqxx::read_transaction tx(*connection);
+  if (same_genre) {
     std::vector<std::string> ids;
-    for (const auto& row :
-         tx.exec_params("select t.track_id from marts.dim_tracks t, marts.dim_tracks seed "
-                        "where seed.track_id = $1 and t.genres && seed.genres",
-                        *resolved.track_id)) {
-      ids.push_back(row[0].as<std::string>());
+    for (const auto& track : snapshot.tracks()) {
+      if (std::any_of(track.genres.begin(), track.genres.end(), [&](auto g) {
+            return std::find(seed.genres.begin(), seed.genres.end(), g) != seed.genres.end();
+          }))
+        ids.push_back(track.id);
     }
     restrict_to = std::move(ids);
   }
-  const auto similar = index->similar_tracks(*resolved.track_id, limit, restrict_to);
-  std::vector<std::string> ids;
-  for (const auto& track : similar) ids.push_back(track.track_id);
-  auto tracks = track_details(*connection, ids);
-  for (std::size_t i = 0; i < tracks.size() && i < similar.size(); ++i) {
-    tracks[i]["distance"] = std::round(similar[i].distance * 1000.0) / 1000.0;
+  const std::size_t fetch = std::min(kMaxFetch, conditions.any() ? limit * kOverFetch + 20 : limit + 10);
+  nlohmann::json tracks = nlohmann::json::array();
+  std::set<std::pair<std::string, std::string>> songs;
+  for (const auto& neighbour : index->similar_tracks(seed.id, fetch, restrict_to)) {
+    if (tracks.size() >= limit) break;
+    const auto t = snapshot.find_track(neighbour.track_id);
+    if (!t || !conditions.admits(snapshot, *t)) continue;
+    const auto& track = snapshot.tracks()[*t];
+    if (!songs.insert(song_key(snapshot, track)).second) continue;
+    char distance[32];
+    std::snprintf(distance, sizeof distance, "%.2f", neighbour.distance);
+    auto item = catalog::track_json(snapshot, track,
+                                    std::string("sounds like ") + seed.name + " (audio-feature distance " + distance +
+                                        ")" + conditions_reason(track, conditions));
+    item["distance"] = std::round(neighbour.distance * 1000.0) / 1000.0;
+    tracks.push_back(std::move(item));
   }
-  auto seed = track_details(*connection, {*resolved.track_id});
-  return nlohmann::json{{"track", seed.empty() ? nlohmann::json() : seed[0]},
-                        {"same_genre", arguments.at("same_genre")},
-                        {"tracks", tracks}};
+  nlohmann::json result{{"track", catalog::track_json(snapshot, seed, "the seed")},
+                        {"same_genre", same_genre},
+                        {"tracks", std::move(tracks)}};
+  if (conditions.mood != nullptr) result["mood"] = conditions.mood->name;
+  if (result["tracks"].size() < limit) {
+    result["note"] = "only " + std::to_string(result["tracks"].size()) + " close tracks" + conditions.describe();
+  }
+  return result;
 }
 
 }  // namespace musicagent::tools

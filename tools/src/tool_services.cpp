@@ -19,9 +19,20 @@ const rag::CatalogIndex& IndexProvider::get() {
 }
 
 ToolServices ToolServices::from_config(const common::Config& config) {
-  ToolServices services{
-      config, std::make_shared<common::ConnectionPool>(config.database_url, config.database_connections),
-      std::make_shared<IndexProvider>(config), nullptr, nullptr};
+  auto database = std::make_shared<common::ConnectionPool>(config.database_url, config.database_connections);
+  auto catalog = std::make_shared<catalog::CatalogProvider>([database] {
+    auto connection = database->lease();
+    return catalog::Snapshot::load(*connection);
+  });
+  auto lexicon = std::make_shared<const understanding::Lexicon>(
+      understanding::Lexicon::load(understanding::lexicon_dir(config.home)));
+  ToolServices services{config,
+                        database,
+                        std::make_shared<IndexProvider>(config),
+                        catalog,
+                        std::make_shared<understanding::UnderstandingProvider>(catalog, std::move(lexicon)),
+                        nullptr,
+                        nullptr};
   if (auto spotify = pipeline::SpotifySettings::from(config); spotify.configured()) {
     services.spotify = std::make_shared<pipeline::SpotifyClient>(
         std::move(spotify), pipeline::spotify_response_store(services.database));
@@ -31,6 +42,16 @@ ToolServices ToolServices::from_config(const common::Config& config) {
         std::move(lastfm), pipeline::lastfm_response_store(services.database));
   }
   return services;
+}
+
+common::Result<std::shared_ptr<const understanding::Understanding>, ToolError> ToolServices::understood() const {
+  try {
+    return understanding->get();
+  } catch (const catalog::CatalogUnavailable& e) {
+    return ToolError{"unavailable", e.what()};
+  } catch (const pqxx::broken_connection& e) {
+    return ToolError{"unavailable", std::string("the warehouse cannot be reached: ") + e.what()};
+  }
 }
 
 nlohmann::json load_schema(const std::filesystem::path& schema_dir, const std::string& name) {

@@ -10,7 +10,11 @@
 #include "common/connection_pool.hpp"
 #include "pipeline/lastfm_client.hpp"
 #include "pipeline/spotify_client.hpp"
+#include "catalog/catalog_provider.hpp"
+#include "common/result.hpp"
 #include "rag/catalog_index.hpp"
+#include "tools/tool.hpp"
+#include "understanding/understanding.hpp"
 
 namespace musicagent::tools {
 
@@ -28,16 +32,21 @@ class IndexProvider {
   std::unique_ptr<rag::CatalogIndex> index_;
 };
 
-// What tools share: settings, database connections (owner role) and the search index.
+// What tools share: settings, database connections (owner role), the search index, the
+// marts in memory and the reading of requests over them.
 struct ToolServices {
   common::Config config;
   std::shared_ptr<common::ConnectionPool> database;
   std::shared_ptr<IndexProvider> index;
+  std::shared_ptr<catalog::CatalogProvider> catalog;
+  std::shared_ptr<understanding::UnderstandingProvider> understanding;
   // Live sources, set when their credentials are configured (else null).
   std::shared_ptr<pipeline::SpotifyClient> spotify;
   std::shared_ptr<pipeline::LastfmClient> lastfm;
 
   static ToolServices from_config(const common::Config& config);
+  // The current Understanding, or "unavailable" naming the command that builds the warehouse.
+  common::Result<std::shared_ptr<const understanding::Understanding>, ToolError> understood() const;
   std::filesystem::path schema_dir() const { return config.home / "tools" / "schemas"; }
 };
 
