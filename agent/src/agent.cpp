@@ -102,6 +102,9 @@ AgentSettings AgentSettings::from_environment(const common::Environment& env) {
   settings.max_tool_result_chars =
       parse_size(env, "MUSICAGENT_TOOL_RESULT_CHARS", settings.max_tool_result_chars);
   settings.retrieval_hits = parse_size(env, "MUSICAGENT_RETRIEVAL_HITS", 0);
+  settings.max_message_chars = parse_size(env, "MUSICAGENT_MAX_MESSAGE_CHARS", settings.max_message_chars);
+  if (settings.max_message_chars < 1)
+    throw std::invalid_argument("MUSICAGENT_MAX_MESSAGE_CHARS must be at least 1");
   return settings;
 }
 
@@ -173,10 +176,25 @@ std::string Agent::retrieval_note(const std::string& user_text) const {
   return note;
 }
 
+std::string Agent::refusal(const std::string& user_text) const {
+  if (user_text.size() <= settings_.max_message_chars) return {};
+  return "the message is " + std::to_string(user_text.size()) + " bytes; at most " +
+         std::to_string(settings_.max_message_chars) +
+         " are taken (MUSICAGENT_MAX_MESSAGE_CHARS): shorten it or split it into several messages";
+}
+
 TurnOutcome Agent::run_turn(Conversation& conversation, const std::string& user_text,
                             const EventSink& sink, const CancellationToken& cancel) const {
   const auto turn_start = Clock::now();
   TurnOutcome outcome;
+  if (const auto why = refusal(user_text); !why.empty()) {
+    outcome.stop_reason = "error";
+    outcome.first_new_message = conversation.messages.size();
+    sink(ErrorEvent{"too_long", why});
+    outcome.timings.total_ms = ms_since(turn_start);
+    sink(TurnEndEvent{outcome.usage, outcome.timings, 0, 0, outcome.stop_reason});
+    return outcome;
+  }
   outcome.turn = ++conversation.turns;
   outcome.first_new_message = conversation.messages.size();
   sink(TurnStartEvent{conversation.id, outcome.turn, model_->describe(), model_->offline()});

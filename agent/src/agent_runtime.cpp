@@ -23,28 +23,9 @@ std::string load_prompt(const std::filesystem::path& prompts_dir, const std::str
   return text.str();
 }
 
-std::vector<std::string> load_genres(common::ConnectionPool& database) {
-  std::vector<std::string> genres;
-  try {
-    auto connection = database.lease();
-    pqxx::read_transaction tx(*connection);
-    for (const auto& row : tx.exec("select genre from marts.dim_genres order by genre")) {
-      genres.push_back(row[0].as<std::string>());
-    }
-  } catch (const std::exception& e) {
-    common::logger("agent")->warn(
-        "the offline planner cannot read marts.dim_genres ({}); genre requests will go to "
-        "the catalogue search. Run `musicagent pipeline run`.",
-        e.what());
-  }
-  return genres;
-}
-
 std::shared_ptr<ChatModel> make_chat_model(const common::Config& config,
-                                           common::ConnectionPool& database) {
-  if (config.openai_base_url.empty()) {
-    return std::make_shared<OfflinePlanner>(load_genres(database));
-  }
+                                           const tools::ToolServices& services) {
+  if (config.openai_base_url.empty()) return std::make_shared<OfflinePlanner>(services.understanding);
   return std::make_shared<OpenAIChatClient>(ChatSettings::from_config(config));
 }
 
@@ -56,7 +37,7 @@ AgentRuntime make_runtime(const common::Config& config, RuntimeOptions options) 
   runtime.tools =
       std::make_shared<const tools::ToolRegistry>(tools::make_default_registry(services));
   runtime.sessions = std::make_shared<PostgresSessionStore>(services.database);
-  auto model = options.model ? options.model : make_chat_model(config, *services.database);
+  auto model = options.model ? options.model : make_chat_model(config, services);
   runtime.agent = std::make_shared<const Agent>(
       std::move(model), runtime.tools, load_prompt(config.home / "prompts", "system.md"),
       options.agent);

@@ -88,6 +88,60 @@ std::string error_answer(const std::string& tool, const json& arguments, const j
   return message.empty() ? "That did not work (" + code + ")." : message;
 }
 
+std::string notes(const json& result) {
+  return result.contains("note") ? "\n\n" + str(result, "note") : std::string();
+}
+
+std::string names_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  }
+  return out;
+}
+
+std::string seeds_answer(const json& arguments, const json& result) {
+  const auto& tracks = result.value("tracks", json::array());
+  const auto& seeds = result.value("seeds", json::object());
+  std::vector<std::string> names;
+  for (const auto& a : seeds.value("artists", json::array())) names.push_back(str(a, "name"));
+  for (const auto& t : seeds.value("tracks", json::array())) names.push_back("\"" + str(t, "name") + "\"");
+  std::vector<std::string> genres;
+  for (const auto& g : seeds.value("genres", json::array())) genres.push_back(g.get<std::string>());
+  const std::string mode = str(result, "mode");
+  std::string subject;
+  if (!names.empty()) {
+    subject = mode == "own" ? "by " + names_list(names) : mode == "similar" ? "like " + names_list(names)
+                                                                            : "from " + names_list(names) + " and others like them";
+    if (!genres.empty()) subject += " (" + names_list(genres) + ")";
+  } else if (!genres.empty()) {
+    subject = "of " + names_list(genres);
+  } else {
+    subject = "from the whole catalogue";
+  }
+  if (result.contains("conditions")) subject += " " + str(result, "conditions");
+  std::string out;
+  for (const auto& missing : result.value("not_found", json::array())) {
+    const std::string what = missing.contains("artist") ? str(missing, "artist") : str(missing, "track");
+    out += "I couldn't find " + what + " in the catalogue.";
+    const auto& candidates = missing.value("candidates", json::array());
+    if (!candidates.empty()) {
+      std::vector<std::string> close;
+      for (const auto& c : candidates) close.push_back(str(c, "name"));
+      out += " Close names: " + names_list(close) + ".";
+    }
+    out += "\n";
+  }
+  if (tracks.empty()) {
+    return out + "I found no tracks " + subject + "." +
+           notes(result);
+  }
+  if (!out.empty()) out += "\n";
+  out += "Here are " + std::to_string(tracks.size()) + " tracks " + subject + ":" + tracks_list(tracks, true);
+  (void)arguments;
+  return out + notes(result);
+}
+
 std::string recommend_answer(const json& arguments, const json& result) {
   const auto& tracks = result.value("tracks", json::array());
   const std::string genre = str(result, "genre");
@@ -183,18 +237,79 @@ std::string similar_tracks_answer(const json& result) {
   return "Tracks that sound like " + seed_text + ":" + tracks_list(tracks, false);
 }
 
+// What the search read in the query, in a few words: "Katy Perry; danceable; without metal".
+std::string understood_text(const json& understood) {
+  std::vector<std::string> parts;
+  for (const char* key : {"artists", "tracks", "albums", "genres"}) {
+    for (const auto& v : understood.value(key, json::array())) parts.push_back(v.get<std::string>());
+  }
+  if (understood.contains("mood")) parts.push_back(str(understood["mood"], "name"));
+  for (const auto& c : understood.value("conditions", json::array())) parts.push_back(c.get<std::string>());
+  for (const auto& g : understood.value("without_genres", json::array())) parts.push_back("no " + g.get<std::string>());
+  for (const auto& a : understood.value("without_artists", json::array())) parts.push_back("no " + a.get<std::string>());
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
 std::string search_answer(const json& result) {
   const auto& results = result.value("results", json::array());
-  if (results.empty()) return "Nothing in the catalogue matched \"" + str(result, "query") + "\".";
-  std::string out = "Best matches for \"" + str(result, "query") + "\":";
+  std::string out;
+  for (const auto& name : result.value("understood", json::object()).value("not_in_catalogue", json::array())) {
+    out += name.get<std::string>() + " is not in the catalogue.\n";
+  }
+  if (results.empty()) return out + "Nothing in the catalogue matched \"" + str(result, "query") + "\"." + notes(result);
+  const std::string read = understood_text(result.value("understood", json::object()));
+  out += "Best matches for \"" + str(result, "query") + "\"" + (read.empty() ? "" : " (" + read + ")") + ":";
   std::size_t rank = 0;
   for (const auto& hit : results) {
-    out += "\n" + std::to_string(++rank) + ". **" + str(hit, "name") + "**";
-    if (str(hit, "kind") == "artist") out += " (artist)";
-    const std::string genres = join(hit.value("genres", json::array()), ", ", 3);
-    if (!genres.empty()) out += " — " + genres;
+    if (str(hit, "kind") == "artist") {
+      out += "\n" + std::to_string(++rank) + ". **" + str(hit, "name") + "** (artist)";
+      const std::string genres = join(hit.value("genres", json::array()), ", ", 3);
+      if (!genres.empty()) out += " — " + genres;
+    } else {
+      out += "\n" + track_line(++rank, hit, false);
+      const std::string genres = join(hit.value("genres", json::array()), ", ", 2);
+      if (!genres.empty()) out += " — " + genres;
+    }
   }
-  return out;
+  return out + notes(result);
+}
+
+// The sentence that answers a question about an artist before the profile: their albums,
+// genres, track count or popularity.
+std::string aspect_lead(const json& result, understanding::Aspect aspect) {
+  const std::string name = "**" + str(result, "name") + "**";
+  switch (aspect) {
+    case understanding::Aspect::count:
+      return name + " has **" + std::to_string(result.value("track_count", 0)) + "** tracks in the catalogue.\n\n";
+    case understanding::Aspect::albums: {
+      const auto& albums = result.value("albums", json::array());
+      std::string out = name + " has " + std::to_string(result.value("album_count", albums.size())) +
+                        (result.value("album_count", albums.size()) == 1 ? " album" : " albums") + " in the catalogue";
+      std::vector<std::string> listed;
+      for (const auto& a : albums) {
+        if (listed.size() == 8) break;
+        listed.push_back("*" + str(a, "name") + "* (" + std::to_string(a.value("track_count", 0)) + ")");
+      }
+      return out + (listed.empty() ? "." : ": " + names_list(listed) + ".") + "\n\n";
+    }
+    case understanding::Aspect::genres: {
+      std::vector<std::string> genres;
+      for (const auto& g : result.value("genres", json::array())) genres.push_back(g.get<std::string>());
+      return name + (genres.empty() ? " has no genre in the catalogue." : " plays " + names_list(genres) + ".") + "\n\n";
+    }
+    case understanding::Aspect::popularity: {
+      const auto& p = result.value("popularity", json::object());
+      std::string out = name + "'s tracks reach popularity " + str(p, "max") + " (mean " + str(p, "mean") + ", on Spotify's 0-100 scale)";
+      const auto& lastfm = result.value("lastfm", json());
+      if (lastfm.is_object() && lastfm.contains("listeners") && !lastfm["listeners"].is_null())
+        out += "; " + thousands(lastfm["listeners"].get<long long>()) + " Last.fm listeners in the sample";
+      return out + ".\n\n";
+    }
+    default:
+      return {};
+  }
 }
 
 std::string cell(const json& value) {
@@ -247,13 +362,43 @@ std::string tables_answer(const json& result) {
 
 }  // namespace
 
-std::string write_answer(const std::string& tool, const json& arguments, const json& result) {
+// Things the catalogue cannot do that the request asked for, said once under the answer.
+std::string caveats(const AnswerContext& context) {
+  for (const auto& r : context.parse.requests) {
+    if (r.era) {
+      return "\n\n(The catalogue has no release dates, so I can't keep to \"" + *r.era +
+             "\"; these are chosen by the rest of what you asked.)";
+    }
+  }
+  return {};
+}
+
+std::string lead(const std::string& tool, const AnswerContext& context) {
+  const bool praised = context.parse.positive && context.parse.requests.empty();
+  if (praised && (tool == "recommend_by_genre" || tool == "recommend_from_seeds" || tool == "search_catalog" ||
+                  tool == "similar_tracks")) {
+    return "Glad you like them! More in the same vein:\n\n";
+  }
+  return {};
+}
+
+std::string write_answer(const std::string& tool, const json& arguments, const json& result,
+                         const AnswerContext& context) {
   if (result.contains("error")) return error_answer(tool, arguments, result["error"]);
-  if (tool == "recommend_by_genre") return recommend_answer(arguments, result);
-  if (tool == "lookup_artist") return artist_answer(result);
+  if (tool == "lookup_artist") {
+    understanding::Aspect aspect = understanding::Aspect::general;
+    for (const auto& r : context.parse.requests) {
+      if (r.intent == understanding::Intent::artist_info) aspect = r.aspect;
+    }
+    return aspect_lead(result, aspect) + artist_answer(result);
+  }
+  const std::string before = lead(tool, context);
+  const std::string after = caveats(context);
+  if (tool == "recommend_by_genre") return before + recommend_answer(arguments, result) + after;
+  if (tool == "recommend_from_seeds") return before + seeds_answer(arguments, result) + after;
+  if (tool == "search_catalog") return before + search_answer(result) + after;
   if (tool == "similar_artists") return similar_artists_answer(result);
-  if (tool == "similar_tracks") return similar_tracks_answer(result);
-  if (tool == "search_catalog") return search_answer(result);
+  if (tool == "similar_tracks") return before + similar_tracks_answer(result) + notes(result);
   if (tool == "warehouse_query") return table_answer(result);
   if (tool == "describe_warehouse") return tables_answer(result);
   return result.dump(2);

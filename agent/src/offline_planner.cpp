@@ -1,11 +1,10 @@
 #include "agent/offline_planner.hpp"
 
-#include <cctype>
 #include <map>
 
 #include "agent/answer_writer.hpp"
-#include "agent/planner_intents.hpp"
-#include "common/text.hpp"
+#include "agent/planner.hpp"
+#include "common/logging.hpp"
 
 namespace musicagent::agent {
 namespace {
@@ -24,41 +23,6 @@ json parse_or_null(const std::string& text) {
   return parsed.is_discarded() ? json() : parsed;
 }
 
-// Follow-ups refer to what earlier turns showed: the latest recommendation and track list.
-PlannerMemory remember(const std::vector<ChatMessage>& messages, std::size_t end) {
-  PlannerMemory memory;
-  std::map<std::string, ToolCall> calls;
-  for (std::size_t i = 0; i < end; ++i) {
-    const auto& m = messages[i];
-    for (const auto& call : m.tool_calls) calls[call.id] = call;
-    if (m.role != Role::tool) continue;
-    const auto found = calls.find(m.tool_call_id);
-    if (found == calls.end()) continue;
-    const json result = parse_or_null(m.content);
-    if (!result.is_object() || result.contains("error")) continue;
-    const std::string& tool = found->second.name;
-    const json* tracks = nullptr;
-    if (tool == "recommend_by_genre") {
-      memory.last_recommendation = PlannedCall{tool, parse_or_null(found->second.arguments)};
-      if (memory.last_recommendation->arguments.is_object()) {
-        memory.last_recommendation->arguments.erase("exclude_track_ids");
-      }
-    }
-    if ((tool == "recommend_by_genre" || tool == "similar_tracks") && result.contains("tracks")) {
-      tracks = &result["tracks"];
-    } else if (tool == "lookup_artist" && result.contains("top_tracks")) {
-      tracks = &result["top_tracks"];
-    }
-    if (tracks != nullptr && tracks->is_array() && !tracks->empty()) {
-      memory.last_tracks.assign(tracks->begin(), tracks->end());
-      for (const auto& t : *tracks) {
-        if (t.contains("id")) memory.shown_track_ids.push_back(t["id"].get<std::string>());
-      }
-    }
-  }
-  return memory;
-}
-
 std::string call_id(std::size_t message_count, std::size_t index) {
   return "call_" + std::to_string(message_count) + "_" + std::to_string(index);
 }
@@ -68,36 +32,26 @@ ChatReply call_tools(const std::vector<PlannedCall>& planned, std::size_t messag
   reply.finish_reason = "tool_calls";
   reply.model = "offline-planner";
   for (std::size_t i = 0; i < planned.size(); ++i) {
-    reply.tool_calls.push_back({call_id(message_count, i), planned[i].tool,
-                                planned[i].arguments.dump()});
+    reply.tool_calls.push_back({call_id(message_count, i), planned[i].tool, planned[i].arguments.dump()});
   }
   return reply;
 }
 
-// One retry with another tool when the first one found nothing: a title that is really an
-// artist ("songs like Radiohead"), an artist name that is not in the warehouse.
-std::optional<PlannedCall> fallback(const ToolCall& call, const json& result) {
-  if (!result.is_object()) return std::nullopt;
+bool not_found(const json& result) {
+  return result.is_object() && result.contains("error") &&
+         result["error"].value("code", std::string()) == "not_found";
+}
+
+// One retry with another tool when the first found nothing: a name the catalogue does not
+// know goes to the catalogue search, which also reads descriptions.
+std::optional<PlannedCall> fallback(const ToolCall& call, const json& result, const std::string& user_text) {
+  if (!not_found(result)) return std::nullopt;
   const json arguments = parse_or_null(call.arguments);
-  // "songs like Radiohead": no track has that title, and the closest title ("Radio") is not
-  // what was meant; the name may be an artist's.
-  if (call.name == "similar_tracks" && !result.contains("error") && arguments.contains("track")) {
-    const std::string asked = common::ascii_lower(arguments["track"].get<std::string>());
-    const std::string found = common::ascii_lower(result.value("track", json::object()).value("name", std::string()));
-    if (asked.find(" by ") == std::string::npos && found != asked &&
-        asked.rfind(found + " ", 0) != 0) {
-      return PlannedCall{"similar_artists", json{{"artist", arguments["track"]}}};
-    }
-    return std::nullopt;
-  }
-  if (!result.contains("error")) return std::nullopt;
-  if (result["error"].value("code", std::string()) != "not_found") return std::nullopt;
-  if (call.name == "similar_tracks" && arguments.contains("track")) {
-    return PlannedCall{"similar_artists", json{{"artist", arguments["track"]}}};
-  }
   if (call.name == "lookup_artist" && arguments.contains("name")) {
-    return PlannedCall{"search_catalog",
-                       json{{"query", arguments["name"]}, {"kind", "artists"}, {"limit", 5}}};
+    return PlannedCall{"search_catalog", json{{"query", arguments["name"]}, {"kind", "artists"}, {"limit", 5}}};
+  }
+  if (call.name == "recommend_from_seeds" || call.name == "similar_tracks" || call.name == "similar_artists") {
+    return PlannedCall{"search_catalog", json{{"query", user_text}, {"kind", "any"}, {"limit", 10}}};
   }
   return std::nullopt;
 }
@@ -115,53 +69,61 @@ ChatResult OfflinePlanner::complete(const ChatRequest& request, const TokenSink&
   const auto& messages = request.messages;
   const auto user = last_user(messages);
   if (!user) return ChatError{ChatError::Kind::bad_request, "no user message to answer", 0};
+  const std::string& user_text = messages[*user].content;
 
   // This turn's tool exchanges so far, each the results of one assistant message.
-  std::vector<std::vector<std::pair<ToolCall, json>>> exchanges_results;
+  std::vector<std::vector<std::pair<ToolCall, json>>> exchanges;
   std::map<std::string, ToolCall> calls;
   for (std::size_t i = *user + 1; i < messages.size(); ++i) {
     const auto& m = messages[i];
     if (m.role == Role::assistant && !m.tool_calls.empty()) {
-      exchanges_results.emplace_back();
+      exchanges.emplace_back();
       for (const auto& call : m.tool_calls) calls[call.id] = call;
     }
-    if (m.role == Role::tool && calls.count(m.tool_call_id) && !exchanges_results.empty()) {
-      exchanges_results.back().emplace_back(calls[m.tool_call_id], parse_or_null(m.content));
-    }
-  }
-  const std::size_t exchanges = exchanges_results.size();
-  auto failed = [](const std::vector<std::pair<ToolCall, json>>& exchange) {
-    for (const auto& [call, result] : exchange) {
-      if (!result.is_object() || !result.contains("error")) return false;
-    }
-    return true;
-  };
-  // Answer from the latest exchange, unless the fallback found nothing where the first
-  // call found something.
-  std::vector<std::pair<ToolCall, json>> results;
-  if (exchanges > 0) {
-    results = exchanges_results.back();
-    if (exchanges == 2 && failed(results) && !failed(exchanges_results.front())) {
-      results = exchanges_results.front();
+    if (m.role == Role::tool && calls.count(m.tool_call_id) && !exchanges.empty()) {
+      exchanges.back().emplace_back(calls[m.tool_call_id], parse_or_null(m.content));
     }
   }
 
   std::string text;
-  if (exchanges == 0) {
-    const Plan plan = plan_request(messages[*user].content, genres_, remember(messages, *user));
-    if (!plan.calls.empty()) return call_tools(plan.calls, messages.size());
-    text = plan.reply;
-  } else {
-    if (exchanges == 1 && results.size() == 1) {
-      if (auto next = fallback(results[0].first, results[0].second)) {
-        return call_tools({*next}, messages.size());
+  std::shared_ptr<const understanding::Understanding> understood;
+  try {
+    understood = understanding_->get();
+  } catch (const std::exception& e) {
+    common::logger("agent")->warn("offline planner: {}", e.what());
+    text = std::string("I can't read the catalogue yet: ") + e.what();
+  }
+  if (understood) {
+    const auto parse = understood->parser->parse(user_text);
+    const Plan plan = agent::plan(parse, *understood->parser, remember(messages, *user));
+    if (exchanges.empty()) {
+      if (!plan.calls.empty()) return call_tools(plan.calls, messages.size());
+      text = plan.reply;
+    } else {
+      // Answer from the latest exchange, unless the fallback found nothing where the first
+      // call found something.
+      auto results = exchanges.back();
+      auto failed = [](const std::vector<std::pair<ToolCall, json>>& exchange) {
+        for (const auto& [call, result] : exchange) {
+          if (!result.is_object() || !result.contains("error")) return false;
+        }
+        return true;
+      };
+      if (exchanges.size() == 2 && failed(results) && !failed(exchanges.front())) results = exchanges.front();
+      if (exchanges.size() == 1) {
+        std::vector<PlannedCall> retries;
+        for (const auto& [call, result] : results) {
+          if (auto next = fallback(call, result, user_text)) retries.push_back(*next);
+        }
+        if (!retries.empty() && retries.size() == results.size()) return call_tools(retries, messages.size());
       }
-    }
-    for (const auto& [call, result] : results) {
-      if (!text.empty()) text += "\n\n";
-      text += result.is_null()
-                  ? "The " + call.name + " result was too long to read back; ask for fewer items."
-                  : write_answer(call.name, parse_or_null(call.arguments), result);
+      AnswerContext context{parse, plan.reply};
+      for (const auto& [call, result] : results) {
+        if (!text.empty()) text += "\n\n";
+        text += result.is_null() ? "The " + call.name + " result was too long to read back; ask for fewer items."
+                                 : write_answer(call.name, parse_or_null(call.arguments), result, context);
+      }
+      if (!plan.reply.empty()) text = plan.reply + "\n\n" + text;
     }
   }
 

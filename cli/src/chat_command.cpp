@@ -130,6 +130,10 @@ int list_conversations(const agent::AgentRuntime& runtime) {
 
 int run_once(const agent::AgentRuntime& runtime, const ChatFlags& flags,
              InterruptWatcher& watcher) {
+  if (const auto why = runtime.agent->refusal(flags.once); !why.empty()) {
+    std::fprintf(stderr, "musicagent chat: %s\n", why.c_str());
+    return 2;
+  }
   auto session = runtime.open(flags.conversation);
   agent::CancellationToken cancel;
   watcher.arm(cancel);
@@ -193,6 +197,10 @@ int run_interactive(const agent::AgentRuntime& runtime, const ChatFlags& flags,
     }
     if (text[0] == '/') {
       std::printf("unknown command %s; /help lists them\n", text.c_str());
+      continue;
+    }
+    if (const auto why = runtime.agent->refusal(text); !why.empty()) {
+      std::printf("(not sent: %s)\n", why.c_str());
       continue;
     }
     agent::CancellationToken cancel;

@@ -10,6 +10,7 @@
 #include "pipeline_command.hpp"
 #include "serve_command.hpp"
 #include "tool_command.hpp"
+#include "understand_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace musicagent;
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   cli::add_chat_command(app, action);
   cli::add_serve_command(app, action);
   cli::add_eval_command(app, action);
+  cli::add_understand_command(app, action);
 
   try {
     app.parse(argc, argv);

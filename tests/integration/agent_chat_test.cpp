@@ -32,7 +32,7 @@ class AgentChatTest : public PipelineFixture {
   void SetUp() override {
     PipelineFixture::SetUp();
     copy_pipeline_project(home_.path());
-    for (const char* folder : {"tools", "prompts"}) {
+    for (const char* folder : {"tools", "prompts", "understanding"}) {
       std::filesystem::copy(std::filesystem::path(MUSICAGENT_SOURCE_DIR) / folder,
                             home_.path() / folder, std::filesystem::copy_options::recursive);
     }
@@ -338,7 +338,7 @@ TEST_F(AgentChatTest, LoopDrivesTheOpenAIClientAndRealTools) {
   EXPECT_EQ(messages.back().at("role"), "tool");
   EXPECT_EQ(messages.back().at("tool_call_id"), "call_1");
   EXPECT_THAT(messages.back().at("content").get<std::string>(), HasSubstr("Back In Black"));
-  EXPECT_EQ(second.at("tools").size(), 7u);
+  EXPECT_EQ(second.at("tools").size(), 8u);
 
   const auto stored = runtime.sessions->load(session.conversation().id);
   ASSERT_TRUE(stored.has_value());

@@ -161,7 +161,7 @@ class WebServerTest : public ::testing::Test {
              << "\",86,200000,False,0.5,0.95,1,-4.0,1,0.05,0.01,0.0,0.1,0.8,130.0,4,rock\n";
     }
     copy_pipeline_project(home_->path());
-    for (const char* folder : {"tools", "prompts"}) {
+    for (const char* folder : {"tools", "prompts", "understanding"}) {
       std::filesystem::copy(std::filesystem::path(MUSICAGENT_SOURCE_DIR) / folder,
                             home_->path() / folder, std::filesystem::copy_options::recursive);
     }
@@ -396,7 +396,7 @@ TEST_F(WebServerTest, HttpApiRunsTurnsToolsAndConversations) {
   EXPECT_EQ(http_call(port(), http::verb::get, "/api/chat").status, 405u);
 
   const auto tools = http_call(port(), http::verb::get, "/api/tools").json_body().at("tools");
-  EXPECT_EQ(tools.size(), 7u);
+  EXPECT_EQ(tools.size(), 8u);
   EXPECT_EQ(tools.at(0).count("parameters"), 1u);
   const auto rock = http_call(port(), http::verb::post, "/api/tools/recommend_by_genre",
                               R"({"genre": "rock", "limit": 3})");
@@ -468,6 +468,8 @@ TEST_F(WebServerTest, HealthReadinessMetricsAndTheStaticPage) {
   std::filesystem::copy(home_->path() / "prompts", config.home / "prompts",
                         std::filesystem::copy_options::recursive);
   std::filesystem::copy(home_->path() / "tools", config.home / "tools",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::copy(home_->path() / "understanding", config.home / "understanding",
                         std::filesystem::copy_options::recursive);
   web::Server unready(std::make_shared<const agent::AgentRuntime>(agent::make_runtime(config, {})),
                       settings());

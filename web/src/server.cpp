@@ -94,6 +94,9 @@ ServerSettings ServerSettings::from_environment(const common::Environment& env) 
       env, "MUSICAGENT_WEB_SHUTDOWN_DEADLINE_MS", static_cast<int>(s.shutdown_deadline.count())));
   s.max_message_bytes = static_cast<std::size_t>(positive(
       env, "MUSICAGENT_WEB_MAX_MESSAGE_BYTES", static_cast<int>(s.max_message_bytes)));
+  // The agent's limit on a message, so every door refuses the same lengths.
+  s.max_text_chars = static_cast<std::size_t>(
+      positive(env, "MUSICAGENT_MAX_MESSAGE_CHARS", static_cast<int>(s.max_text_chars)));
   if (const auto origins = env.get("MUSICAGENT_WEB_ALLOWED_ORIGINS")) {
     std::string rest = *origins;
     while (!rest.empty()) {

@@ -21,9 +21,12 @@ struct AgentSettings {
   std::size_t context_budget_chars = 48000;
   std::size_t max_tool_result_chars = 12000;  // longer tool results are cut for the model
   std::size_t retrieval_hits = 0;  // >0: the top catalogue hits for the message go in as context
+  // The longest message a turn takes, in bytes; every door refuses longer ones with this limit.
+  std::size_t max_message_chars = 4000;
 
   // MUSICAGENT_MAX_STEPS, MUSICAGENT_CONTEXT_CHARS, MUSICAGENT_TOOL_RESULT_CHARS,
-  // MUSICAGENT_RETRIEVAL_HITS. Throws std::invalid_argument naming a malformed value.
+  // MUSICAGENT_RETRIEVAL_HITS, MUSICAGENT_MAX_MESSAGE_CHARS. Throws std::invalid_argument naming a
+  // malformed value.
   static AgentSettings from_environment(const common::Environment& env);
 };
 
@@ -68,13 +71,16 @@ class Agent {
 
   // Appends the turn's messages to `conversation` and emits its events to `sink`. A cancelled
   // or failed turn leaves the user message and a short assistant note, never a half tool
-  // exchange, so the conversation can go on.
+  // exchange, so the conversation can go on. A message longer than max_message_chars is refused
+  // (an error event "too_long", stop reason "error") and leaves the conversation as it was.
   TurnOutcome run_turn(Conversation& conversation, const std::string& user_text,
                        const EventSink& sink, const CancellationToken& cancel) const;
 
   const ChatModel& model() const { return *model_; }
   const tools::ToolRegistry& tools() const { return *tools_; }
   const AgentSettings& settings() const { return settings_; }
+  // Why a message cannot be a turn ("the message is N bytes; at most M ..."), or empty.
+  std::string refusal(const std::string& user_text) const;
 
   // The messages sent to the model for `conversation`: system prompt, an optional retrieval
   // note, and as many recent whole turns as the budget allows.

@@ -11,6 +11,7 @@
 #include "common/config.hpp"
 #include "common/connection_pool.hpp"
 #include "tools/tool_registry.hpp"
+#include "tools/tool_services.hpp"
 
 namespace musicagent::agent {
 
@@ -36,14 +37,11 @@ struct RuntimeOptions {
 AgentRuntime make_runtime(const common::Config& config, RuntimeOptions options);
 
 // The model the settings ask for: OpenAIChatClient when OPENAI_BASE_URL is set, else the
-// offline planner over the warehouse's genres.
+// offline planner over the tools' understanding of the catalogue.
 std::shared_ptr<ChatModel> make_chat_model(const common::Config& config,
-                                           common::ConnectionPool& database);
+                                           const tools::ToolServices& services);
 
 // prompts/<name>; throws naming the file when it is missing or empty.
 std::string load_prompt(const std::filesystem::path& prompts_dir, const std::string& name);
-
-// marts.dim_genres, by name; empty when the warehouse is not built yet.
-std::vector<std::string> load_genres(common::ConnectionPool& database);
 
 }  // namespace musicagent::agent

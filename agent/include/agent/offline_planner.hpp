@@ -1,19 +1,21 @@
 #pragma once
 
+#include <memory>
 #include <string>
-#include <vector>
 
 #include "agent/chat_model.hpp"
+#include "understanding/understanding.hpp"
 
 namespace musicagent::agent {
 
 // A deterministic stand-in for a language model, behind the same interface, so the whole
-// product works with no endpoint: it reads the latest request (plan_request), asks for the
-// same tools through the same loop, and writes the answer from their results.
+// product works with no endpoint: it parses the latest request (understanding/), plans the
+// tool calls for it (planner.hpp), asks for them through the same loop, and writes the
+// answer from their results.
 class OfflinePlanner : public ChatModel {
  public:
-  // `genres`: the warehouse's genre names (marts.dim_genres), for reading genre words.
-  explicit OfflinePlanner(std::vector<std::string> genres) : genres_(std::move(genres)) {}
+  explicit OfflinePlanner(std::shared_ptr<understanding::UnderstandingProvider> understanding)
+      : understanding_(std::move(understanding)) {}
 
   std::string describe() const override { return "offline planner (no language model)"; }
   bool offline() const override { return true; }
@@ -24,7 +26,7 @@ class OfflinePlanner : public ChatModel {
   static const char* offline_notice();
 
  private:
-  std::vector<std::string> genres_;
+  std::shared_ptr<understanding::UnderstandingProvider> understanding_;
 };
 
 }  // namespace musicagent::agent

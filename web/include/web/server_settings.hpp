@@ -21,7 +21,7 @@ struct ServerSettings {
   // host ("*" allows any). MUSICAGENT_WEB_ALLOWED_ORIGINS, comma separated.
   std::vector<std::string> allowed_origins;
   std::size_t max_message_bytes = 64 * 1024;     // largest WebSocket message accepted
-  std::size_t max_text_chars = 4000;             // longest user message
+  std::size_t max_text_chars = 4000;             // longest user message (MUSICAGENT_MAX_MESSAGE_CHARS)
   std::size_t max_http_body_bytes = 1024 * 1024;
   std::size_t send_queue_frames = 4096;          // per socket; past it the reader is too slow
   std::size_t send_queue_bytes = 8 * 1024 * 1024;
