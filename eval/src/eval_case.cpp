@@ -50,7 +50,8 @@ TurnExpectation parse_turn(const json& turn, const fs::path& file, const std::st
   if (!turn.contains("expect")) return out;
   const json& expect = turn["expect"];
   const std::string at = where + ".expect";
-  only_keys(expect, {"tools", "order", "no_tools", "forbidden_tools", "answer", "max_steps", "max_latency_ms"},
+  only_keys(expect, {"tools", "order", "no_tools", "forbidden_tools", "answer", "results", "max_steps",
+             "max_latency_ms"},
             file, at);
   if (expect.contains("tools")) {
     if (!expect["tools"].is_array()) fail(file, at + ".tools", "expected an array");
@@ -86,6 +87,23 @@ TurnExpectation parse_turn(const json& turn, const fs::path& file, const std::st
       out.answer.not_contains = strings(answer["not_contains"], file, at + ".answer.not_contains");
     }
     out.answer.mentions_tool_item = answer.value("mentions_tool_item", false);
+  }
+  if (expect.contains("results")) {
+    const json& results = expect["results"];
+    const std::string rat = at + ".results";
+    only_keys(results, {"artists", "genres", "not_genres", "not_artists", "min_tracks"}, file, rat);
+    if (results.contains("artists")) out.results.artists = strings(results["artists"], file, rat + ".artists");
+    if (results.contains("genres")) out.results.genres = strings(results["genres"], file, rat + ".genres");
+    if (results.contains("not_genres")) {
+      out.results.not_genres = strings(results["not_genres"], file, rat + ".not_genres");
+    }
+    if (results.contains("not_artists")) {
+      out.results.not_artists = strings(results["not_artists"], file, rat + ".not_artists");
+    }
+    if (results.contains("min_tracks")) {
+      if (!results["min_tracks"].is_number_integer()) fail(file, rat + ".min_tracks", "expected an integer");
+      out.results.min_tracks = results["min_tracks"].get<int>();
+    }
   }
   if (expect.contains("max_steps")) out.max_steps = expect["max_steps"].get<int>();
   if (expect.contains("max_latency_ms")) out.max_latency_ms = expect["max_latency_ms"].get<double>();

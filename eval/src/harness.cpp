@@ -183,7 +183,7 @@ EvalReport run_eval(const common::Config& config, const std::vector<EvalCase>& c
   if (options.mode == Mode::replay) {
     server = std::make_unique<CassetteServer>(options.cassettes);
   } else if (options.mode == Mode::offline) {
-    shared_model = std::make_shared<agent::OfflinePlanner>(agent::load_genres(*services.database));
+    shared_model = std::make_shared<agent::OfflinePlanner>(services.understanding);
   } else {
     if (config.openai_base_url.empty()) {
       throw std::invalid_argument("--mode live needs OPENAI_BASE_URL (and MUSICAGENT_MODEL); "

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <regex>
 
 #include "common/text.hpp"
@@ -49,14 +50,104 @@ void collect_names(const json& value, std::vector<std::string>& out, int depth =
   }
 }
 
+void collect_tracks(const json& value, std::vector<ReturnedTrack>& out, int depth = 0) {
+  if (depth > 4) return;
+  if (value.is_object()) {
+    const auto artists = value.find("artists");
+    if (value.contains("name") && value["name"].is_string() && artists != value.end() && artists->is_array()) {
+      ReturnedTrack track{value["name"].get<std::string>(), {}, {}};
+      for (const auto& a : *artists) {
+        if (a.is_string()) track.artists.push_back(a.get<std::string>());
+      }
+      if (const auto genres = value.find("genres"); genres != value.end() && genres->is_array()) {
+        for (const auto& g : *genres) {
+          if (g.is_string()) track.genres.push_back(g.get<std::string>());
+        }
+      }
+      out.push_back(std::move(track));
+      return;
+    }
+    for (const auto& [key, child] : value.items()) {
+      if (child.is_array() || child.is_object()) collect_tracks(child, out, depth + 1);
+    }
+  } else if (value.is_array()) {
+    for (const auto& child : value) collect_tracks(child, out, depth + 1);
+  }
+}
+
+// Artists a result names as artists (lookup_artist, similar_artists, artist search hits).
+void collect_artists(const json& value, std::vector<std::string>& out, int depth = 0) {
+  if (depth > 3 || !value.is_object()) return;
+  if (value.contains("artist_id") && value.contains("name") && value["name"].is_string() &&
+      !value.contains("artists")) {
+    out.push_back(value["name"].get<std::string>());
+  }
+  if (value.value("kind", "") == "artist" && value.contains("name") && value["name"].is_string()) {
+    out.push_back(value["name"].get<std::string>());
+  }
+  for (const auto& [key, child] : value.items()) {
+    if (child.is_object()) collect_artists(child, out, depth + 1);
+    if (child.is_array()) {
+      for (const auto& item : child) collect_artists(item, out, depth + 1);
+    }
+  }
+}
+
+void check_results(const ResultChecks& want, const TurnRecord& actual, const std::function<void(std::string)>& fail) {
+  if (!want.any()) return;
+  const auto tracks = returned_tracks(actual);
+  std::vector<std::string> artist_names;
+  for (const auto& call : actual.calls) {
+    if (call.ok) collect_artists(call.result, artist_names);
+  }
+  auto by = [](const ReturnedTrack& t, const std::string& artist) {
+    return std::any_of(t.artists.begin(), t.artists.end(), [&](const std::string& a) { return lower(a) == lower(artist); });
+  };
+  auto carries = [](const ReturnedTrack& t, const std::string& genre) {
+    return std::any_of(t.genres.begin(), t.genres.end(), [&](const std::string& g) { return lower(g) == lower(genre); });
+  };
+  if (want.min_tracks && static_cast<int>(tracks.size()) < *want.min_tracks) {
+    fail("the tools returned " + std::to_string(tracks.size()) + " tracks, expected at least " +
+         std::to_string(*want.min_tracks));
+  }
+  for (const auto& artist : want.artists) {
+    const bool found = std::any_of(tracks.begin(), tracks.end(), [&](const auto& t) { return by(t, artist); }) ||
+                       std::any_of(artist_names.begin(), artist_names.end(),
+                                   [&](const std::string& a) { return lower(a) == lower(artist); });
+    if (!found) fail("no returned track is by " + artist);
+  }
+  for (const auto& genre : want.genres) {
+    if (std::none_of(tracks.begin(), tracks.end(), [&](const auto& t) { return carries(t, genre); })) {
+      fail("no returned track carries the genre " + genre);
+    }
+  }
+  for (const auto& genre : want.not_genres) {
+    const auto n = std::count_if(tracks.begin(), tracks.end(), [&](const auto& t) { return carries(t, genre); });
+    if (n > 0) fail(std::to_string(n) + " returned tracks carry the excluded genre " + genre);
+  }
+  for (const auto& artist : want.not_artists) {
+    const auto n = std::count_if(tracks.begin(), tracks.end(), [&](const auto& t) { return by(t, artist); });
+    if (n > 0) fail(std::to_string(n) + " returned tracks are by the excluded artist " + artist);
+  }
+}
+
 }  // namespace
+
+std::vector<ReturnedTrack> returned_tracks(const TurnRecord& actual) {
+  std::vector<ReturnedTrack> tracks;
+  for (const auto& call : actual.calls) {
+    if (call.ok) collect_tracks(call.result, tracks);
+  }
+  return tracks;
+}
 
 void TurnRecord::add(const agent::Event& event) {
   if (const auto* call = std::get_if<agent::ToolCallEvent>(&event)) {
-    calls.push_back({call->name, call->arguments, false, json()});
+    calls.push_back({call->id, call->name, call->arguments, false, json()});
   } else if (const auto* result = std::get_if<agent::ToolResultEvent>(&event)) {
+    // By call id: two parallel calls of one tool must not swap results.
     for (auto it = calls.rbegin(); it != calls.rend(); ++it) {
-      if (it->name == result->name && it->result.is_null()) {
+      if (it->id == result->id && it->result.is_null()) {
         it->ok = result->ok;
         it->result = result->ok ? result->result : result->error;
         break;
@@ -93,6 +184,8 @@ std::vector<std::string> returned_item_names(const TurnRecord& actual) {
   for (const auto& call : actual.calls) {
     if (call.ok) collect_names(call.result, names);
   }
+  const std::string said = lower(actual.user);
+  std::erase_if(names, [&](const std::string& name) { return said.find(lower(name)) != std::string::npos; });
   return names;
 }
 
@@ -168,6 +261,7 @@ TurnScore score_turn(const TurnExpectation& expected, const TurnRecord& actual) 
     });
     if (!mentioned) fail("answer names no track or artist the tools returned");
   }
+  check_results(expected.results, actual, fail);
   if (expected.max_steps && actual.steps > *expected.max_steps) {
     fail("took " + std::to_string(actual.steps) + " model calls, limit " + std::to_string(*expected.max_steps));
   }

@@ -67,19 +67,19 @@ TEST(EvalScoring, ToolSelectionArgumentsAndOrder) {
                 {"name": "b"}], "order": "strict"}}]})"),
                                     "f.json");
   const auto& turn = eval_case.turns[0];
-  auto good = score_turn(turn, record({{"a", {{"genre", "Jazz"}, {"limit", 5}}, true, {}}, {"b", {}, true, {}}}, "x"));
+  auto good = score_turn(turn, record({{"c1", "a", {{"genre", "Jazz"}, {"limit", 5}}, true, {}}, {"c2", "b", {}, true, {}}}, "x"));
   EXPECT_TRUE(good.passed);
   EXPECT_EQ(good.selected_tools, 2);
   EXPECT_EQ(good.matched_arguments, 2);
 
-  auto wrong_argument = score_turn(turn, record({{"a", {{"genre", "blues"}, {"limit", 5}}, true, {}}, {"b", {}, true, {}}}, "x"));
+  auto wrong_argument = score_turn(turn, record({{"c1", "a", {{"genre", "blues"}, {"limit", 5}}, true, {}}, {"c2", "b", {}, true, {}}}, "x"));
   EXPECT_FALSE(wrong_argument.passed);
   EXPECT_EQ(wrong_argument.selected_tools, 2);
   EXPECT_EQ(wrong_argument.matched_arguments, 1);
   ASSERT_EQ(wrong_argument.failures.size(), 1u);
   EXPECT_NE(wrong_argument.failures[0].find("a.genre"), std::string::npos);
 
-  auto out_of_order = score_turn(turn, record({{"b", {}, true, {}}, {"a", {{"genre", "jazz"}, {"limit", 5}}, true, {}}}, "x"));
+  auto out_of_order = score_turn(turn, record({{"c1", "b", {}, true, {}}, {"c2", "a", {{"genre", "jazz"}, {"limit", 5}}, true, {}}}, "x"));
   EXPECT_FALSE(out_of_order.passed);
 }
 
@@ -93,20 +93,72 @@ TEST(EvalScoring, IrrelevanceForbiddenToolsAndAnswers) {
   auto quiet = score_turn(eval_case.turns[0], record({}, "I only know music."));
   EXPECT_TRUE(quiet.passed);
   EXPECT_TRUE(quiet.irrelevance_ok);
-  auto called = score_turn(eval_case.turns[0], record({{"search_catalog", {}, true, {}}}, "I only know music."));
+  auto called = score_turn(eval_case.turns[0], record({{"c1", "search_catalog", {}, true, {}}}, "I only know music."));
   EXPECT_FALSE(called.passed);
   EXPECT_FALSE(called.irrelevance_ok);
 
   const json result = {{"tracks", json::array({json{{"id", "t1"}, {"name", "September"}}})}};
-  auto mentioned = record({{"recommend_by_genre", {}, true, result}}, "Here: September by EWF");
+  auto mentioned = record({{"c1", "recommend_by_genre", {}, true, result}}, "Here: September by EWF");
   mentioned.steps = 1;
   EXPECT_TRUE(score_turn(eval_case.turns[1], mentioned).passed);
-  auto invented = record({{"recommend_by_genre", {}, true, result}}, "Here: a song I made up");
+  auto invented = record({{"c1", "recommend_by_genre", {}, true, result}}, "Here: a song I made up");
   invented.steps = 1;
   EXPECT_FALSE(score_turn(eval_case.turns[1], invented).passed);
-  auto slow = record({{"warehouse_query", {}, true, result}}, "sorry, here: September");
+  auto slow = record({{"c1", "warehouse_query", {}, true, result}}, "sorry, here: September");
   const auto failures = score_turn(eval_case.turns[1], slow).failures;
   EXPECT_EQ(failures.size(), 3u);  // forbidden tool, "sorry", two steps
+}
+
+// Results go to the call with their id: two parallel calls of one tool keep their own results.
+TEST(EvalScoring, ResultsAreMatchedToCallsById) {
+  TurnRecord record;
+  record.add(agent::ToolCallEvent{"c1", "lookup_artist", {{"name", "Adele"}}});
+  record.add(agent::ToolCallEvent{"c2", "lookup_artist", {{"name", "Queen"}}});
+  record.add(agent::ToolResultEvent{"c2", "lookup_artist", true, {{"name", "Queen"}}, {}, 1.0});
+  record.add(agent::ToolResultEvent{"c1", "lookup_artist", false, {}, {{"code", "not_found"}}, 1.0});
+  ASSERT_EQ(record.calls.size(), 2u);
+  EXPECT_FALSE(record.calls[0].ok);
+  EXPECT_EQ(record.calls[0].result.value("code", ""), "not_found");
+  EXPECT_TRUE(record.calls[1].ok);
+  EXPECT_EQ(record.calls[1].result.value("name", ""), "Queen");
+}
+
+// Naming the artist the user asked about back is not naming something the tools found.
+TEST(EvalScoring, EchoingTheUsersOwnArtistDoesNotMentionAToolItem) {
+  const auto eval_case = parse_case(json::parse(R"({"id": "x", "turns": [{"user": "tell me about Radiohead",
+      "expect": {"answer": {"mentions_tool_item": true}}}]})"), "f.json");
+  const auto& expected = eval_case.turns[0];
+  const json result = {{"name", "Radiohead"}, {"top_tracks", json::array({json{{"id", "t"}, {"name", "Creep"}}})}};
+  auto echo = record({{"c1", "lookup_artist", {}, true, result}}, "**Radiohead** is great.");
+  echo.user = "tell me about Radiohead";
+  EXPECT_FALSE(score_turn(expected, echo).passed);
+  auto found = record({{"c1", "lookup_artist", {}, true, result}}, "**Radiohead**: start with Creep.");
+  found.user = "tell me about Radiohead";
+  EXPECT_TRUE(score_turn(expected, found).passed);
+}
+
+// Result checks look at the tracks whichever tool returned them.
+TEST(EvalScoring, ResultChecksReadTheReturnedTracks) {
+  const auto eval_case = parse_case(json::parse(R"({"id": "x", "turns": [{"user": "katy perry, no metal",
+      "expect": {"results": {"artists": ["Katy Perry"], "genres": ["pop"], "not_genres": ["metal"],
+                             "not_artists": ["Metallica"], "min_tracks": 2}}}]})"), "f.json");
+  const auto& expected = eval_case.turns[0];
+  auto track = [](std::string name, std::string artist, std::string genre) {
+    return json{{"id", name}, {"name", name}, {"artists", json::array({artist})}, {"genres", json::array({genre})}};
+  };
+  const json good = {{"tracks", json::array({track("Roar", "Katy Perry", "pop"), track("Hello", "Adele", "soul")})}};
+  EXPECT_TRUE(score_turn(expected, record({{"c1", "recommend_from_seeds", {}, true, good}}, "x")).passed);
+  // The same tracks from another tool (search results nest them) pass too.
+  const json nested = {{"results", json::array({track("Roar", "Katy Perry", "pop"), track("Hello", "Adele", "soul")})}};
+  EXPECT_TRUE(score_turn(expected, record({{"c1", "search_catalog", {}, true, nested}}, "x")).passed);
+
+  const json bad = {{"tracks", json::array({track("One", "Metallica", "metal")})}};
+  const auto failures = score_turn(expected, record({{"c1", "recommend_by_genre", {}, true, bad}}, "x")).failures;
+  EXPECT_EQ(failures.size(), 5u);  // too few, no Katy Perry, no pop, a metal track, a Metallica track
+  // A failed call's error object returns no tracks.
+  EXPECT_FALSE(score_turn(expected, record({{"c1", "recommend_from_seeds", {}, false, good}}, "x")).passed);
+  EXPECT_THROW(parse_case(json::parse(R"({"id": "x", "turns": [{"user": "u", "expect": {"results":
+      {"artist": ["A"]}}}]})"), "f.json"), std::invalid_argument);
 }
 
 // A recorded reply comes back unchanged through the client's own SSE parser and assembler.

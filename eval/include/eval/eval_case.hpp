@@ -23,6 +23,19 @@ struct AnswerChecks {
   bool mentions_tool_item = false;  // names a track or artist this turn's tools returned
 };
 
+// What the tracks a turn's tools returned must hold, whichever tools returned them: a check on
+// the outcome rather than on the route, so a model that takes another road still passes.
+struct ResultChecks {
+  std::vector<std::string> artists;      // each has a returned track (or is a returned artist)
+  std::vector<std::string> genres;       // each is carried by a returned track
+  std::vector<std::string> not_genres;   // no returned track carries any of these
+  std::vector<std::string> not_artists;  // no returned track is by any of these
+  std::optional<int> min_tracks;         // at least this many tracks in all
+  bool any() const {
+    return !artists.empty() || !genres.empty() || !not_genres.empty() || !not_artists.empty() || min_tracks;
+  }
+};
+
 struct TurnExpectation {
   std::string user;
   std::vector<ExpectedCall> tools;  // calls that must happen (others may too)
@@ -30,6 +43,7 @@ struct TurnExpectation {
   bool no_tools = false;            // irrelevance: no tool may be called
   std::vector<std::string> forbidden_tools;
   AnswerChecks answer;
+  ResultChecks results;
   std::optional<int> max_steps;
   std::optional<double> max_latency_ms;
 };

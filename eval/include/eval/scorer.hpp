@@ -10,6 +10,7 @@
 namespace musicagent::eval {
 
 struct CallRecord {
+  std::string id;  // the call id: results are matched to calls by it
   std::string name;
   nlohmann::json arguments;
   bool ok = false;
@@ -42,9 +43,19 @@ struct TurnScore {
   bool irrelevance_ok = false;  // ... that called no tool
 };
 
+// The tracks a turn's tools returned (objects with a name and a list of artists, at any depth of
+// a result), in the order returned.
+struct ReturnedTrack {
+  std::string name;
+  std::vector<std::string> artists;
+  std::vector<std::string> genres;
+};
+std::vector<ReturnedTrack> returned_tracks(const TurnRecord& actual);
+
 TurnScore score_turn(const TurnExpectation& expected, const TurnRecord& actual);
 
-// Names of the tracks and artists a turn's tools returned (for mentions_tool_item).
+// Names of the tracks and artists a turn's tools returned (for mentions_tool_item), without the
+// ones the user's own message already says: repeating "Radiohead" back names nothing found.
 std::vector<std::string> returned_item_names(const TurnRecord& actual);
 
 }  // namespace musicagent::eval
