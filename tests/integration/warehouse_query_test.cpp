@@ -33,7 +33,7 @@ struct SqlCase {
 
 std::vector<SqlCase> load_cases() {
   const auto path =
-      std::filesystem::path(__FILE__).parent_path().parent_path() / "cases" / "sql_attacks.json";
+      std::filesystem::path(MUSICAGENT_SOURCE_DIR) / "tests" / "cases" / "sql_attacks.json";
   std::ifstream in(path);
   const auto corpus = json::parse(in);
   std::vector<SqlCase> cases;

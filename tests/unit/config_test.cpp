@@ -153,7 +153,7 @@ TEST(LoadConfigTest, DefaultsAndOverrides) {
 TEST(LoadConfigTest, HomeDefaultsToTheSourceTree) {
   const Config config = load_config(
       Environment(std::map<std::string, std::string>{{"DATABASE_URL", "postgresql:///x"}}));
-  const auto source_root = fs::path(__FILE__).parent_path().parent_path().parent_path();
+  const auto source_root = fs::path(MUSICAGENT_SOURCE_DIR);
   EXPECT_TRUE(fs::equivalent(config.home, source_root)) << config.home;
 }
 

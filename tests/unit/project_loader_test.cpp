@@ -493,7 +493,7 @@ TEST(ProjectLoaderTest, SelectUnknownModelThrowsListingKnownOnes) {
 
 // The project shipped in pipeline/models, found relative to this file.
 fs::path real_models_dir() {
-  return fs::path(__FILE__).parent_path().parent_path().parent_path() / "pipeline" / "models";
+  return fs::path(MUSICAGENT_SOURCE_DIR) / "pipeline" / "models";
 }
 
 TEST(RealProjectTest, LoadsWithTheExpectedMarts) {

@@ -43,7 +43,7 @@ std::string build_sql(const nlohmann::json& build) {
 
 std::vector<SqlCase> load_cases() {
   const auto path =
-      std::filesystem::path(__FILE__).parent_path().parent_path() / "cases" / "sql_attacks.json";
+      std::filesystem::path(MUSICAGENT_SOURCE_DIR) / "tests" / "cases" / "sql_attacks.json";
   std::ifstream in(path);
   const auto corpus = nlohmann::json::parse(in);
   std::vector<SqlCase> cases;
