@@ -186,6 +186,13 @@ MoodBook MoodBook::build(const Lexicon& lexicon, const catalog::Snapshot* snapsh
           } else {
             range.max = std::ceil(quantile(values, 0.9) * scale) / scale;
           }
+          // A bound nearly every track meets ("instrumentalness >= 0.00") says nothing.
+          std::size_t admitted = 0;
+          for (const auto& track : snapshot->tracks()) {
+            const double v = track.value(effect.feature);
+            admitted += (!range.min || v >= *range.min) && (!range.max || v <= *range.max) ? 1 : 0;
+          }
+          if (admitted * 10 >= snapshot->tracks().size() * 9) continue;
           mood.conditions.push_back({range, true});
           ++added;
         }
