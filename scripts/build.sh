@@ -6,5 +6,9 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${MUSICAGENT_BUILD_DIR:-$repo/build}"
 werror=OFF
 [ "${MUSICAGENT_WERROR:-0}" = 1 ] && werror=ON
-cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMUSICAGENT_WERROR="$werror" "$@" >/dev/null
+# ccache, when installed, makes rebuilds of an unchanged tree (another clone, a CI re-run) quick.
+launcher=()
+if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMUSICAGENT_WERROR="$werror" \
+  "${launcher[@]}" "$@" >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)"
