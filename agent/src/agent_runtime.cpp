@@ -46,14 +46,14 @@ AgentRuntime make_runtime(const common::Config& config, RuntimeOptions options) 
 
 ChatSession AgentRuntime::open(const std::string& conversation_id) const {
   if (conversation_id.empty()) {
-    return ChatSession(agent, sessions, sessions->create(agent->model().describe()));
+    return ChatSession(agent, sessions, sessions->create(agent->model().describe()), conversation_locks);
   }
   auto stored = sessions->load(conversation_id);
   if (!stored) {
     throw std::invalid_argument("no conversation with id " + conversation_id +
                                 " (see `musicagent chat --list`)");
   }
-  return ChatSession(agent, sessions, std::move(*stored));
+  return ChatSession(agent, sessions, std::move(*stored), conversation_locks);
 }
 
 }  // namespace musicagent::agent

@@ -108,19 +108,31 @@ std::optional<Conversation> PostgresSessionStore::load(const std::string& id) {
   return conversation;
 }
 
-void PostgresSessionStore::save_turn(const Conversation& conversation, const TurnOutcome& turn,
-                                     const std::string& model) {
+int PostgresSessionStore::save_turn(const Conversation& conversation, const TurnOutcome& turn,
+                                    const std::string& model) {
   auto connection = database_->lease();
   pqxx::work tx(*connection);
   const auto& messages = conversation.messages;
   const std::string title =
       turn.first_new_message < messages.size() ? title_of(messages[turn.first_new_message].content)
                                                : std::string();
+  // The conversation's row, locked until commit: concurrent saves of one conversation (another
+  // worker, another server) take turns here, and each appends after the last stored message,
+  // so none collides on (conversation, seq) and none is lost.
   tx.exec_params(
-      "insert into app.conversations (conversation_id, model, title, turns) values ($1, $2, $3, "
-      "$4) on conflict (conversation_id) do update set turns = excluded.turns, updated_at = "
-      "now(), model = excluded.model, title = coalesce(app.conversations.title, excluded.title)",
-      conversation.id, model, title, conversation.turns);
+      "insert into app.conversations (conversation_id, model, title, turns) values ($1, $2, $3, 0) "
+      "on conflict (conversation_id) do nothing",
+      conversation.id, model, title);
+  const auto stored = tx.exec_params1(
+      "select c.turns, coalesce((select max(seq) + 1 from app.messages m where m.conversation_id = "
+      "c.conversation_id), 0) from app.conversations c where c.conversation_id = $1 for update",
+      conversation.id);
+  const int turn_number = stored[0].as<int>() + 1;
+  const int first_seq = stored[1].as<int>();
+  tx.exec_params(
+      "update app.conversations set turns = $2, updated_at = now(), model = $3, "
+      "title = coalesce(title, nullif($4, '')) where conversation_id = $1",
+      conversation.id, turn_number, model, title);
   for (std::size_t i = turn.first_new_message; i < messages.size(); ++i) {
     const auto& m = messages[i];
     const std::string calls = m.tool_calls.empty() ? std::string() : tool_calls_json(m.tool_calls).dump();
@@ -128,25 +140,33 @@ void PostgresSessionStore::save_turn(const Conversation& conversation, const Tur
         "insert into app.messages (conversation_id, seq, turn, role, content, tool_calls, "
         "tool_call_id, tool_name) values ($1, $2, $3, $4, $5, nullif($6, '')::jsonb, "
         "nullif($7, ''), nullif($8, ''))",
-        conversation.id, static_cast<int>(i), turn.turn, to_string(m.role), m.content, calls,
-        m.tool_call_id, m.name);
+        conversation.id, first_seq + static_cast<int>(i - turn.first_new_message), turn_number,
+        to_string(m.role), m.content, calls, m.tool_call_id, m.name);
   }
   for (const auto& call : turn.tool_calls) {
     tx.exec_params(
         "insert into app.tool_calls (conversation_id, turn, call_id, tool, arguments, ok, "
         "error_code, result_chars, duration_ms) values ($1, $2, $3, $4, $5::jsonb, $6, "
         "nullif($7, ''), $8, $9) on conflict do nothing",
-        conversation.id, turn.turn, call.id, call.name, call.arguments.dump(), call.ok,
+        conversation.id, turn_number, call.id, call.name, call.arguments.dump(), call.ok,
         call.error_code, static_cast<long>(call.result_chars), call.elapsed_ms);
     if (!call.ok) continue;
     for (const auto& item : recommended_items(call.name, call.result)) {
       tx.exec_params(
           "insert into app.recommendations (conversation_id, turn, call_id, tool, item_kind, "
           "item_id, rank) values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
-          conversation.id, turn.turn, call.id, call.name, item.kind, item.id, item.rank);
+          conversation.id, turn_number, call.id, call.name, item.kind, item.id, item.rank);
     }
   }
   tx.commit();
+  return turn_number;
+}
+
+int PostgresSessionStore::stored_turns(const std::string& id) {
+  auto connection = database_->lease();
+  pqxx::read_transaction tx(*connection);
+  const auto rows = tx.exec_params("select turns from app.conversations where conversation_id = $1", id);
+  return rows.empty() ? 0 : rows[0][0].as<int>();
 }
 
 std::vector<ConversationSummary> PostgresSessionStore::list(std::size_t limit) {

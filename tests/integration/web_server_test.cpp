@@ -377,6 +377,102 @@ TEST_F(WebServerTest, ConcurrentClientsEachGetTheirOwnAnswers) {
   EXPECT_EQ(ids.size(), static_cast<std::size_t>(kClients));
 }
 
+// What is stored for a conversation: turns counted, distinct turn numbers, user messages, and
+// whether the message sequence numbers run 0..n-1 without a gap.
+struct StoredConversation {
+  int turns = 0;
+  int distinct_turns = 0;
+  int user_messages = 0;
+  bool contiguous = false;
+};
+
+StoredConversation stored_conversation(const std::string& database_url, const std::string& id) {
+  auto connection = common::connect(database_url);
+  pqxx::read_transaction tx(connection);
+  const auto row = tx.exec_params1(
+      "select (select turns from app.conversations where conversation_id = $1), "
+      "count(distinct turn), count(*) filter (where role = 'user'), "
+      "coalesce(max(seq) + 1 = count(*) and min(seq) = 0, false) "
+      "from app.messages where conversation_id = $1",
+      id);
+  return {row[0].as<int>(), row[1].as<int>(), row[2].as<int>(), row[3].as<bool>()};
+}
+
+// Two tabs, two sockets, client retries: concurrent turns on one conversation run one after
+// another and every answered turn is stored.
+TEST_F(WebServerTest, ConcurrentTurnsOnOneConversationAreAllStored) {
+  const auto first = http_call(port(), http::verb::post, "/api/chat", R"({"text": "some rock"})");
+  ASSERT_EQ(first.status, 200u) << first.body;
+  const std::string id = first.json_body().at("conversation_id");
+  constexpr int kParallel = 12;
+  std::vector<std::future<int>> turns;
+  for (int i = 0; i < kParallel; ++i) {
+    turns.push_back(std::async(std::launch::async, [i, &id] {
+      if (i % 3 == 2) {  // some over the WebSocket, resuming the conversation by id
+        WsClient client(port());
+        const auto events = client.turn(i % 2 == 0 ? "some folk" : "more", id);
+        client.close();
+        EXPECT_EQ(events.back().at("stop_reason"), "answered");
+        return events.front().value("turn", 0);
+      }
+      const auto reply = http_call(port(), http::verb::post, "/api/chat",
+                                   json{{"text", i % 2 == 0 ? "some pop" : "more"}, {"conversation_id", id}}.dump());
+      EXPECT_EQ(reply.status, 200u) << reply.body;
+      if (reply.status != 200u) return 0;
+      EXPECT_EQ(reply.json_body().at("stop_reason"), "answered");
+      return reply.json_body().at("events").front().value("turn", 0);
+    }));
+  }
+  std::set<int> numbers;
+  for (auto& t : turns) numbers.insert(t.get());
+  // Serialised: each turn saw the ones before it, so no two share a number.
+  EXPECT_EQ(numbers.size(), static_cast<std::size_t>(kParallel));
+  EXPECT_EQ(*numbers.begin(), 2);
+  EXPECT_EQ(*numbers.rbegin(), kParallel + 1);
+  const auto stored = stored_conversation(config_->database_url, id);
+  EXPECT_EQ(stored.turns, kParallel + 1);
+  EXPECT_EQ(stored.distinct_turns, kParallel + 1);
+  EXPECT_EQ(stored.user_messages, kParallel + 1);
+  EXPECT_TRUE(stored.contiguous);
+}
+
+// Two servers on one database (no shared lock): sessions loaded at the same point both save,
+// the later one numbered after the earlier, and the next turn of either sees both.
+TEST_F(WebServerTest, TurnsSavedByTwoProcessesAtOnceAreBothKept) {
+  const auto& runtime = **runtime_;
+  auto opened = runtime.open();
+  opened.send("some rock", [](const agent::Event&) {}, agent::CancellationToken{});
+  const std::string id = opened.conversation().id;
+  // Separate sessions without the runtime's locks stand in for two server processes.
+  agent::ChatSession one(runtime.agent, runtime.sessions, *runtime.sessions->load(id));
+  agent::ChatSession two(runtime.agent, runtime.sessions, *runtime.sessions->load(id));
+  std::promise<void> go;
+  auto start = go.get_future().share();
+  auto a = std::async(std::launch::async, [&] {
+    start.wait();
+    return one.send("some pop", [](const agent::Event&) {}, agent::CancellationToken{}).stop_reason;
+  });
+  auto b = std::async(std::launch::async, [&] {
+    start.wait();
+    return two.send("some folk", [](const agent::Event&) {}, agent::CancellationToken{}).stop_reason;
+  });
+  go.set_value();
+  EXPECT_EQ(a.get(), "answered");
+  EXPECT_EQ(b.get(), "answered");
+  auto stored = stored_conversation(config_->database_url, id);
+  EXPECT_EQ(stored.turns, 3);
+  EXPECT_EQ(stored.distinct_turns, 3);
+  EXPECT_EQ(stored.user_messages, 3);
+  EXPECT_TRUE(stored.contiguous);
+  // Both sessions now hold the stored history, and their next turn is the fourth.
+  const auto next = one.send("more", [](const agent::Event&) {}, agent::CancellationToken{});
+  EXPECT_EQ(next.turn, 4);
+  EXPECT_EQ(one.conversation().turns, 4);
+  stored = stored_conversation(config_->database_url, id);
+  EXPECT_EQ(stored.turns, 4);
+  EXPECT_TRUE(stored.contiguous);
+}
+
 TEST_F(WebServerTest, HttpApiRunsTurnsToolsAndConversations) {
   auto chat = http_call(port(), http::verb::post, "/api/chat", R"({"text": "some energetic rock"})");
   ASSERT_EQ(chat.status, 200u) << chat.body;

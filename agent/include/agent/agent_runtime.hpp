@@ -23,6 +23,8 @@ struct AgentRuntime {
   std::shared_ptr<common::ConnectionPool> database;
   std::shared_ptr<const tools::ToolRegistry> tools;
   std::shared_ptr<SessionStore> sessions;
+  // Shared by every session open() makes: one turn at a time per conversation.
+  std::shared_ptr<ConversationLocks> conversation_locks = std::make_shared<ConversationLocks>();
   std::shared_ptr<const Agent> agent;
 
   // A new conversation, or the stored one with this id (std::invalid_argument if unknown).

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "agent/agent.hpp"
+#include "agent/conversation_locks.hpp"
 #include "agent/session_store.hpp"
 
 namespace musicagent::agent {
@@ -12,11 +13,16 @@ namespace musicagent::agent {
 class ChatSession {
  public:
   ChatSession(std::shared_ptr<const Agent> agent, std::shared_ptr<SessionStore> store,
-              Conversation conversation)
-      : agent_(std::move(agent)), store_(std::move(store)), conversation_(std::move(conversation)) {}
+              Conversation conversation, std::shared_ptr<ConversationLocks> locks = nullptr)
+      : agent_(std::move(agent)),
+        store_(std::move(store)),
+        locks_(std::move(locks)),
+        conversation_(std::move(conversation)) {}
 
-  // A saving failure is reported as an `error` event after the turn, and the turn's answer
-  // still stands: losing the audit row must not lose the person's answer.
+  // With locks, turns of one conversation in this process run one at a time, and a session
+  // whose copy is behind the store (another tab's turn) reloads before it answers, so every
+  // turn sees the ones before it. A saving failure is reported as an `error` event after the
+  // turn, and the turn's answer still stands: losing the audit row must not lose the answer.
   TurnOutcome send(const std::string& text, const EventSink& sink,
                    const CancellationToken& cancel);
 
@@ -26,6 +32,7 @@ class ChatSession {
  private:
   std::shared_ptr<const Agent> agent_;
   std::shared_ptr<SessionStore> store_;
+  std::shared_ptr<ConversationLocks> locks_;
   Conversation conversation_;
 };
 

@@ -38,9 +38,13 @@ class SessionStore {
   virtual Conversation create(const std::string& model) = 0;
   // nullopt when no conversation has this id.
   virtual std::optional<Conversation> load(const std::string& id) = 0;
-  // Records the turn's messages, tool calls and recommended items, in one transaction.
-  virtual void save_turn(const Conversation& conversation, const TurnOutcome& turn,
-                         const std::string& model) = 0;
+  // Records the turn's messages, tool calls and recommended items, in one transaction, after
+  // whatever the conversation already holds: when another process saved a turn since this one
+  // was loaded, both are kept, this one numbered after it. Returns the turn number it got.
+  virtual int save_turn(const Conversation& conversation, const TurnOutcome& turn,
+                        const std::string& model) = 0;
+  // How many turns are stored for the conversation (0 when none).
+  virtual int stored_turns(const std::string& id) = 0;
   virtual std::vector<ConversationSummary> list(std::size_t limit) = 0;
 };
 
@@ -52,8 +56,9 @@ class PostgresSessionStore : public SessionStore {
       : database_(std::move(database)) {}
   Conversation create(const std::string& model) override;
   std::optional<Conversation> load(const std::string& id) override;
-  void save_turn(const Conversation& conversation, const TurnOutcome& turn,
-                 const std::string& model) override;
+  int save_turn(const Conversation& conversation, const TurnOutcome& turn,
+                const std::string& model) override;
+  int stored_turns(const std::string& id) override;
   std::vector<ConversationSummary> list(std::size_t limit) override;
 
  private:
