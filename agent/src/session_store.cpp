@@ -123,12 +123,14 @@ int PostgresSessionStore::save_turn(const Conversation& conversation, const Turn
       "insert into app.conversations (conversation_id, model, title, turns) values ($1, $2, $3, 0) "
       "on conflict (conversation_id) do nothing",
       conversation.id, model, title);
-  const auto stored = tx.exec_params1(
-      "select c.turns, coalesce((select max(seq) + 1 from app.messages m where m.conversation_id = "
-      "c.conversation_id), 0) from app.conversations c where c.conversation_id = $1 for update",
-      conversation.id);
-  const int turn_number = stored[0].as<int>() + 1;
-  const int first_seq = stored[1].as<int>();
+  const auto locked = tx.exec_params1(
+      "select turns from app.conversations where conversation_id = $1 for update", conversation.id);
+  // A statement of its own, after the lock: its snapshot sees what a save that held the lock
+  // before committed (a subquery of the locking statement would read the older snapshot).
+  const auto next_seq = tx.exec_params1(
+      "select coalesce(max(seq) + 1, 0) from app.messages where conversation_id = $1", conversation.id);
+  const int turn_number = locked[0].as<int>() + 1;
+  const int first_seq = next_seq[0].as<int>();
   tx.exec_params(
       "update app.conversations set turns = $2, updated_at = now(), model = $3, "
       "title = coalesce(title, nullif($4, '')) where conversation_id = $1",
