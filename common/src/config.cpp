@@ -143,15 +143,10 @@ Config load_config(const Environment& env) {
       env.get_or("SPOTIFY_ACCOUNTS_BASE_URL", kDefaultSpotifyAccountsBaseUrl);
   config.lastfm_api_base_url = env.get_or("LASTFM_API_BASE_URL", kDefaultLastfmApiBaseUrl);
   config.lastfm_users = split_list(env.get_or("MUSICAGENT_LASTFM_USERS", ""));
-  config.api_cache_ttl = std::chrono::seconds(kDefaultApiCacheTtlSeconds);
-  if (const auto ttl = env.get("MUSICAGENT_API_CACHE_TTL_S")) {
-    try {
-      config.api_cache_ttl = std::chrono::seconds(std::stoll(*ttl));
-    } catch (const std::exception&) {
-      throw std::runtime_error("MUSICAGENT_API_CACHE_TTL_S must be a whole number of seconds, not '" +
-                               *ttl + "'");
-    }
-  }
+  constexpr long long kMaxCacheTtlSeconds = 10LL * 365 * 24 * 3600;
+  config.api_cache_ttl = std::chrono::seconds(
+      number_setting<long long>(env, "MUSICAGENT_API_CACHE_TTL_S", 0, kMaxCacheTtlSeconds)
+          .value_or(kDefaultApiCacheTtlSeconds));
   if (const auto connections = env.get("MUSICAGENT_DB_CONNECTIONS")) {
     std::size_t used = 0;
     long parsed = -1;
@@ -173,13 +168,11 @@ Config load_config(const Environment& env) {
   }
   config.embedding_base_url = env.get_or("MUSICAGENT_EMBEDDING_BASE_URL", config.openai_base_url);
   config.embedding_model = env.get_or("MUSICAGENT_EMBEDDING_MODEL", kDefaultEmbeddingModel);
-  if (const auto dimensions = env.get("MUSICAGENT_EMBEDDING_DIMENSIONS")) {
-    try {
-      config.embedding_dimensions = std::stoul(*dimensions);
-    } catch (const std::exception&) {
-      throw std::runtime_error("MUSICAGENT_EMBEDDING_DIMENSIONS must be a whole number, not '" +
-                               *dimensions + "'");
-    }
+  // std::stoul took "-1" and wrapped it to 2^64 - 1 dimensions.
+  constexpr long kMaxEmbeddingDimensions = 65536;
+  if (const auto dimensions =
+          number_setting<long>(env, "MUSICAGENT_EMBEDDING_DIMENSIONS", 0, kMaxEmbeddingDimensions)) {
+    config.embedding_dimensions = static_cast<std::size_t>(*dimensions);
   }
   if (config.embeddings == "openai" && config.embedding_base_url.empty()) {
     throw std::runtime_error(

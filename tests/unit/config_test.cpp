@@ -273,5 +273,33 @@ TEST(EmbeddingSettingsTest, BadValuesNameTheVariable) {
           ::testing::HasSubstr("MUSICAGENT_EMBEDDING_DIMENSIONS")));
 }
 
+// Negative, fractional or trailing-junk numbers are refused at start with the variable named,
+// rather than wrapping ("-1" dimensions was 2^64 - 1) or being read up to the junk.
+TEST(ConfigTest, JunkAndNegativeNumbersAreRefusedByName) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"MUSICAGENT_EMBEDDING_DIMENSIONS", "-1"}, {"MUSICAGENT_EMBEDDING_DIMENSIONS", "1.5"},
+      {"MUSICAGENT_EMBEDDING_DIMENSIONS", "256x"}, {"MUSICAGENT_API_CACHE_TTL_S", "-5"},
+      {"MUSICAGENT_API_CACHE_TTL_S", "10 minutes"}, {"MUSICAGENT_DB_CONNECTIONS", "-2"},
+      {"MUSICAGENT_LLM_MAX_ATTEMPTS", "3.5"}, {"MUSICAGENT_LLM_TIMEOUT_MS", "-1"},
+      {"MUSICAGENT_TEMPERATURE", "hot"}};
+  for (const auto& [name, value] : bad) {
+    try {
+      load_config(Environment(std::map<std::string, std::string>{{name, value}}));
+      ADD_FAILURE() << name << "=" << value << " was accepted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(), ::testing::HasSubstr(name)) << value;
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("'" + value + "'"));
+    }
+  }
+  const auto good = load_config(Environment(std::map<std::string, std::string>{
+      {"MUSICAGENT_EMBEDDING_DIMENSIONS", "512"}, {"MUSICAGENT_API_CACHE_TTL_S", "0"}}));
+  EXPECT_EQ(good.embedding_dimensions, 512u);
+  EXPECT_EQ(good.api_cache_ttl.count(), 0);
+  // 0 dimensions means the model's own length, as when unset.
+  EXPECT_EQ(load_config(Environment(std::map<std::string, std::string>{{"MUSICAGENT_EMBEDDING_DIMENSIONS", "0"}}))
+                .embedding_dimensions,
+            0u);
+}
+
 }  // namespace
 }  // namespace musicagent::common
