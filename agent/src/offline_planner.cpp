@@ -18,11 +18,6 @@ std::optional<std::size_t> last_user(const std::vector<ChatMessage>& messages) {
   return std::nullopt;
 }
 
-json parse_or_null(const std::string& text) {
-  auto parsed = json::parse(text, nullptr, false);
-  return parsed.is_discarded() ? json() : parsed;
-}
-
 std::string call_id(std::size_t message_count, std::size_t index) {
   return "call_" + std::to_string(message_count) + "_" + std::to_string(index);
 }

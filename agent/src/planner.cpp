@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "common/text.hpp"
 #include "understanding/text.hpp"
 
 namespace musicagent::agent {
@@ -33,9 +34,8 @@ const char* kHelp =
     "something "
     "relaxing\" or \"which genres are the most danceable?\".";
 
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
+std::string lower(std::string_view text) {
+  return common::ascii_lower(text);
 }
 
 // "some polka music": an unread word right before "music" or "songs" names a genre the
@@ -444,9 +444,10 @@ void Planner::request(const Request& r) {
       if (!artists.empty()) {
         // "Something like Nina Simone": her songs and others like them, unless other artists
         // are asked for.
-        const bool others_only = lower(r.text).find("other") != std::string::npos ||
-                                 lower(r.text).find("besides") != std::string::npos ||
-                                 lower(r.text).find("different") != std::string::npos;
+        const auto text = lower(r.text);
+        const bool others_only = text.find("other") != std::string::npos ||
+                                 text.find("besides") != std::string::npos ||
+                                 text.find("different") != std::string::npos;
         json arguments{{"artists", artists},
                        {"mode", others_only ? "similar" : "blend"},
                        {"limit", limit_of(r)}};

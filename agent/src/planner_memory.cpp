@@ -7,11 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-json parse_or_null(const std::string& text) {
-  auto parsed = json::parse(text, nullptr, false);
-  return parsed.is_discarded() ? json() : parsed;
-}
-
 bool returns_tracks(const std::string& tool) {
   return tool == "recommend_by_genre" || tool == "recommend_from_seeds" ||
          tool == "similar_tracks" || tool == "search_catalog";
@@ -33,6 +28,11 @@ std::vector<json> tracks_of(const std::string& tool, const json& result) {
 }
 
 }  // namespace
+
+json parse_or_null(const std::string& text) {
+  auto parsed = json::parse(text, nullptr, false);
+  return parsed.is_discarded() ? json() : parsed;
+}
 
 PlannerMemory remember(const std::vector<ChatMessage>& messages, std::size_t end) {
   PlannerMemory memory;

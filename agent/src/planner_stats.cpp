@@ -1,4 +1,5 @@
 #include "agent/planner.hpp"
+#include "common/text.hpp"
 
 namespace musicagent::agent {
 namespace {
@@ -35,9 +36,9 @@ std::optional<Ranking> ranking_of(const Request& r, const understanding::QueryPa
   return std::nullopt;
 }
 
-bool mentions(const Request& r, std::initializer_list<std::string_view> words) {
+bool mentions(std::string_view text, std::initializer_list<std::string_view> words) {
   for (const auto w : words) {
-    if (r.text.find(w) != std::string::npos) return true;
+    if (text.find(w) != std::string_view::npos) return true;
   }
   return false;
 }
@@ -48,11 +49,8 @@ std::optional<std::string> stats_sql(const Request& r, const understanding::Quer
   const auto genres = r.genre_names(false);
   const std::optional<std::string> genre =
       genres.empty() ? std::nullopt : std::optional(genres.front());
-  std::string lowered = r.text;
-  for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  Request text_of = r;
-  text_of.text = lowered;
-  const bool about_genres = mentions(text_of, {"genre"});
+  const std::string lowered = common::ascii_lower(r.text);
+  const bool about_genres = mentions(lowered, {"genre"});
   const bool about_artists = r.wants_artists;
 
   if (r.aspect == understanding::Aspect::count || r.has(Cue::aspect_count)) {
@@ -64,7 +62,7 @@ std::optional<std::string> stats_sql(const Request& r, const understanding::Quer
   }
 
   const auto ranking = ranking_of(r, parser);
-  const bool average = mentions(text_of, {"average", "mean", "typical", "avg", "moyenne",
+  const bool average = mentions(lowered, {"average", "mean", "typical", "avg", "moyenne",
                                           "promedio", "durchschnitt", "media"});
   if (average && ranking) {
     const std::string column = "avg_" + std::string(catalog::feature_name(ranking->feature));

@@ -1,9 +1,10 @@
 #include "catalog/snapshot.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <set>
+
+#include "common/text.hpp"
 
 namespace musicagent::catalog {
 namespace {
@@ -31,12 +32,6 @@ std::string text_or_empty(const pqxx::field& field) {
   return field.is_null() ? std::string() : std::string(field.c_str(), field.size());
 }
 
-std::string lower_ascii(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 bool relation_exists(pqxx::transaction_base& tx, const std::string& name) {
   return !tx.exec_params1("select to_regclass($1) is null", name)[0].as<bool>();
 }
@@ -55,7 +50,6 @@ double Track::value(Feature feature) const {
 }
 
 std::shared_ptr<const Snapshot> Snapshot::load(pqxx::connection& connection) {
-  const auto started = std::chrono::steady_clock::now();
   auto snapshot = std::make_shared<Snapshot>(Key{});
   Snapshot& s = *snapshot;
   pqxx::read_transaction tx(connection);
@@ -136,15 +130,7 @@ std::shared_ptr<const Snapshot> Snapshot::load(pqxx::connection& connection) {
       s.listened_.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>()});
     }
   }
-  if (relation_exists(tx, "ops.pipeline_runs")) {
-    s.run_id_ = tx.exec1(
-                      "select coalesce(max(run_id), 0) from ops.pipeline_runs "
-                      "where status = 'success'")[0]
-                    .as<std::int64_t>();
-  }
   s.finish();
-  s.load_ms_ =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return snapshot;
 }
 
@@ -217,7 +203,7 @@ void Snapshot::finish() {
     for (const auto genre : track.genres)
       genres_[genre].tracks.push_back(static_cast<TrackIndex>(i));
     for (const auto artist : track.artists) {
-      if (titles_seen[artist].insert(lower_ascii(track.name)).second)
+      if (titles_seen[artist].insert(common::ascii_lower(track.name)).second)
         artists_[artist].tracks.push_back(static_cast<TrackIndex>(i));
     }
   }

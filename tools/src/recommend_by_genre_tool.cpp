@@ -1,8 +1,5 @@
 #include "tools/recommend_by_genre_tool.hpp"
 
-#include <map>
-#include <set>
-
 #include "catalog/track_json.hpp"
 #include "tools/genre_names.hpp"
 #include "tools/track_conditions.hpp"
@@ -59,30 +56,13 @@ ToolResult RecommendByGenreTool::invoke(const nlohmann::json& arguments) const {
 
   std::size_t available = 0;
   const auto& candidates = snapshot.genres()[*snapshot.find_genre(genre)].tracks;
-  auto picks = pick_tracks(snapshot, candidates, c, limit, kMaxPerArtist, &available);
-  const std::size_t strict = picks.size();
   // A mood or feature range that leaves the list short ("soft pop for meditation"): the rest are
-  // the genre's tracks nearest to it, said so in each reason and in the note. Exclusions stay.
-  if (strict < limit && (c.mood != nullptr || !c.features.empty()) && arguments.value("fill", true)) {
-    auto relaxed = c;
-    relaxed.mood_filters = false;
-    relaxed.features.clear();
-    std::set<std::pair<std::string, std::string>> songs;
-    std::map<std::string, std::size_t> per_artist;
-    for (const auto& p : picks) {
-      const auto key = song_key(snapshot, snapshot.tracks()[p.track]);
-      songs.insert(key);
-      ++per_artist[key.first];
-    }
-    for (const auto& p : pick_tracks(snapshot, candidates, relaxed, limit * 3, kMaxPerArtist, nullptr)) {
-      if (picks.size() >= limit) break;
-      const auto key = song_key(snapshot, snapshot.tracks()[p.track]);
-      if (songs.count(key) || per_artist[key.first] >= kMaxPerArtist) continue;
-      songs.insert(key);
-      ++per_artist[key.first];
-      picks.push_back(p);
-    }
-  }
+  // the genre's tracks nearest to it, said so in each reason and in the note.
+  const bool fill = arguments.value("fill", true);
+  std::size_t strict = 0;
+  const auto picks = fill ? pick_tracks_filled(snapshot, candidates, c, limit, kMaxPerArtist, &available, &strict)
+                          : pick_tracks(snapshot, candidates, c, limit, kMaxPerArtist, &available);
+  if (!fill) strict = picks.size();
   nlohmann::json tracks = nlohmann::json::array();
   for (std::size_t i = 0; i < picks.size(); ++i) {
     const auto& track = snapshot.tracks()[picks[i].track];

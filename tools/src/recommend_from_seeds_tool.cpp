@@ -35,11 +35,13 @@ std::string join(const std::vector<std::string>& names) {
 // Takes from each source in turn its best remaining track that passes, so every seed is heard;
 // `per_artist` caps the tracks of one first artist across all sources.
 std::vector<std::pair<catalog::TrackIndex, std::string>> round_robin(
-    const catalog::Snapshot& snapshot, std::vector<Source>& sources,
+    const catalog::Snapshot& snapshot, const std::vector<Source>& sources,
     const TrackConditions& conditions, std::size_t limit, std::size_t per_artist,
     std::set<std::pair<std::string, std::string>>& songs) {
-  // Rank each source by the conditions' score, keeping its own order among equals.
-  for (auto& source : sources) {
+  // Each source's tracks that pass, by the conditions' score, keeping its own order among equals.
+  std::vector<std::vector<catalog::TrackIndex>> ranked_tracks;
+  ranked_tracks.reserve(sources.size());
+  for (const auto& source : sources) {
     std::vector<Pick> ranked;
     for (const auto t : source.tracks) {
       if (conditions.admits(snapshot, t))
@@ -47,8 +49,8 @@ std::vector<std::pair<catalog::TrackIndex, std::string>> round_robin(
     }
     std::stable_sort(ranked.begin(), ranked.end(),
                      [](const Pick& a, const Pick& b) { return a.score > b.score; });
-    source.tracks.clear();
-    for (const auto& p : ranked) source.tracks.push_back(p.track);
+    auto& tracks = ranked_tracks.emplace_back();
+    for (const auto& p : ranked) tracks.push_back(p.track);
   }
   std::vector<std::pair<catalog::TrackIndex, std::string>> out;
   std::map<std::string, std::size_t> per;
@@ -57,9 +59,10 @@ std::vector<std::pair<catalog::TrackIndex, std::string>> round_robin(
   while (out.size() < limit && progress) {
     progress = false;
     for (std::size_t s = 0; s < sources.size() && out.size() < limit; ++s) {
-      auto& source = sources[s];
-      while (next[s] < source.tracks.size()) {
-        const auto t = source.tracks[next[s]++];
+      const auto& source = sources[s];
+      const auto& tracks = ranked_tracks[s];
+      while (next[s] < tracks.size()) {
+        const auto t = tracks[next[s]++];
         const auto key = song_key(snapshot, snapshot.tracks()[t]);
         if (songs.count(key) || per[key.first] >= per_artist) continue;
         songs.insert(key);
@@ -72,15 +75,6 @@ std::vector<std::pair<catalog::TrackIndex, std::string>> round_robin(
     }
   }
   return out;
-}
-
-// The conditions with the mood ranking instead of filtering and without feature ranges: what
-// fills a list the strict conditions leave short. Exclusions stay.
-TrackConditions relaxed_of(const TrackConditions& conditions) {
-  auto relaxed = conditions;
-  relaxed.mood_filters = false;
-  relaxed.features.clear();
-  return relaxed;
 }
 
 std::string nearest_note(const TrackConditions& conditions) {
@@ -278,19 +272,16 @@ ToolResult RecommendFromSeedsTool::invoke(const nlohmann::json& arguments) const
       const auto g = *snapshot.find_genre(name);
       Source source;
       source.seed = name;
-      source.tracks = snapshot.genres()[g].tracks;
-      std::stable_sort(source.tracks.begin(), source.tracks.end(), [&](auto a, auto b) {
-        return snapshot.tracks()[a].popularity > snapshot.tracks()[b].popularity;
-      });
+      source.tracks =
+          snapshot.genres()[g].tracks;  // most popular first, as the snapshot keeps them
       source.default_why =
           "a popular " + name + " track" + (conditions.any() ? " meeting the conditions" : "");
       by_genre.push_back(std::move(source));
     }
-    auto untouched = by_genre;
     chosen = round_robin(snapshot, by_genre, conditions, limit, 2, songs);
-    if (chosen.size() < limit && (conditions.mood != nullptr || !conditions.features.empty())) {
+    if (chosen.size() < limit && conditions.relaxable()) {
       auto more =
-          round_robin(snapshot, untouched, relaxed_of(conditions), limit - chosen.size(), 2, songs);
+          round_robin(snapshot, by_genre, conditions.relaxed(), limit - chosen.size(), 2, songs);
       for (auto& [t, why] : more) why += nearest_note(conditions);
       chosen.insert(chosen.end(), more.begin(), more.end());
     }
@@ -308,18 +299,9 @@ ToolResult RecommendFromSeedsTool::invoke(const nlohmann::json& arguments) const
         }
       }
     }
-    auto picks = pick_tracks(snapshot, pool, conditions, limit, 2, &available_without_seeds);
-    const std::size_t strict = picks.size();
-    if (strict < limit && (conditions.mood != nullptr || !conditions.features.empty())) {
-      std::set<std::pair<std::string, std::string>> seen_songs;
-      for (const auto& p : picks) seen_songs.insert(song_key(snapshot, snapshot.tracks()[p.track]));
-      for (const auto& p :
-           pick_tracks(snapshot, pool, relaxed_of(conditions), limit * 3, 2, nullptr)) {
-        if (picks.size() >= limit) break;
-        if (seen_songs.insert(song_key(snapshot, snapshot.tracks()[p.track])).second)
-          picks.push_back(p);
-      }
-    }
+    std::size_t strict = 0;
+    const auto picks =
+        pick_tracks_filled(snapshot, pool, conditions, limit, 2, &available_without_seeds, &strict);
     for (std::size_t i = 0; i < picks.size(); ++i) {
       const auto& track = snapshot.tracks()[picks[i].track];
       std::string genre =
@@ -330,23 +312,16 @@ ToolResult RecommendFromSeedsTool::invoke(const nlohmann::json& arguments) const
                                                                   : ""));
     }
   } else if (mode == "own") {
-    auto sources = own;
     chosen = round_robin(snapshot, own, conditions, limit, limit, songs);
     // A mood over one artist's tracks can leave few: the rest are theirs too, ranked by the mood.
     if (chosen.size() < limit &&
         (conditions.mood != nullptr || !conditions.features.empty() || conditions.min_popularity)) {
-      auto relaxed = conditions;
-      relaxed.mood_filters = false;
-      relaxed.features.clear();
+      auto relaxed = conditions.relaxed();
       relaxed.min_popularity.reset();
       const std::size_t strict = chosen.size();
-      auto more = round_robin(snapshot, sources, relaxed, limit - chosen.size(), limit, songs);
+      auto more = round_robin(snapshot, own, relaxed, limit - chosen.size(), limit, songs);
       const std::string wanted = conditions.describe().substr(1);
-      for (auto& [t, why] : more) {
-        why += conditions.mood != nullptr
-                   ? ", nearest to " + conditions.mood->name + " among the rest"
-                   : ", among the rest";
-      }
+      for (auto& [t, why] : more) why += nearest_note(conditions);
       chosen.insert(chosen.end(), more.begin(), more.end());
       if (!more.empty()) {
         relaxed_note = std::to_string(strict) + " of these are tracks " + wanted +

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "catalog/track_json.hpp"
+#include "common/text.hpp"
 #include "understanding/text.hpp"
 
 namespace musicagent::tools {
@@ -17,9 +19,8 @@ constexpr double kPopularityWeight = 0.6;
 constexpr double kMoodWeight = 0.4;
 constexpr std::size_t kCandidatesListed = 5;
 
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
+std::string lower(std::string_view text) {
+  return common::ascii_lower(text);
 }
 
 std::string value_text(Feature feature, double value) {
@@ -77,6 +78,13 @@ bool TrackConditions::any() const {
          min_popularity.has_value();
 }
 
+TrackConditions TrackConditions::relaxed() const {
+  auto out = *this;
+  out.mood_filters = false;
+  out.features.clear();
+  return out;
+}
+
 std::string TrackConditions::describe() const {
   std::vector<std::string> parts;
   if (mood != nullptr) parts.push_back("that are " + mood->name);
@@ -127,6 +135,34 @@ std::vector<Pick> pick_tracks(const catalog::Snapshot& snapshot,
   }
   if (available != nullptr) *available = count;
   return out;
+}
+
+std::vector<Pick> pick_tracks_filled(const catalog::Snapshot& snapshot,
+                                     const std::vector<catalog::TrackIndex>& candidates,
+                                     const TrackConditions& conditions, std::size_t limit,
+                                     std::size_t per_artist, std::size_t* available,
+                                     std::size_t* strict) {
+  auto picks = pick_tracks(snapshot, candidates, conditions, limit, per_artist, available);
+  if (strict != nullptr) *strict = picks.size();
+  if (picks.size() >= limit || !conditions.relaxable()) return picks;
+  std::set<std::pair<std::string, std::string>> songs;
+  std::map<std::string, std::size_t> per;
+  for (const auto& p : picks) {
+    const auto key = song_key(snapshot, snapshot.tracks()[p.track]);
+    songs.insert(key);
+    ++per[key.first];
+  }
+  // Three times the room: the relaxed ranking repeats the strict picks and capped artists.
+  for (const auto& p :
+       pick_tracks(snapshot, candidates, conditions.relaxed(), limit * 3, per_artist)) {
+    if (picks.size() >= limit) break;
+    const auto key = song_key(snapshot, snapshot.tracks()[p.track]);
+    if (songs.count(key) || per[key.first] >= per_artist) continue;
+    songs.insert(key);
+    ++per[key.first];
+    picks.push_back(p);
+  }
+  return picks;
 }
 
 std::string conditions_reason(const catalog::Track& track, const TrackConditions& conditions) {

@@ -42,10 +42,6 @@ std::string EntityIndex::cut_title(std::string_view title) {
   return std::string(title.substr(0, end));
 }
 
-std::string EntityIndex::title_key(std::string_view title) {
-  return compact_key(title);
-}
-
 EntityIndex::EntityIndex(std::shared_ptr<const catalog::Snapshot> snapshot, const Lexicon& lexicon)
     : snapshot_(std::move(snapshot)), lexicon_(&lexicon) {
   const auto& s = *snapshot_;

@@ -161,13 +161,6 @@ std::vector<std::string> phrases_of(const YAML::Node& node, const fs::path& file
 
 }  // namespace
 
-std::string_view cue_name(Cue cue) {
-  for (const auto& entry : kCueNames) {
-    if (entry.cue == cue) return entry.name;
-  }
-  return "unknown";
-}
-
 std::optional<Cue> cue_from_name(std::string_view name) {
   for (const auto& entry : kCueNames) {
     if (entry.name == name) return entry.cue;
@@ -395,13 +388,6 @@ std::optional<catalog::Feature> Lexicon::feature_word(std::string_view spaced) c
 std::optional<int> Lexicon::ordinal(std::string_view word) const {
   const auto it = ordinals_.find(std::string(word));
   return it == ordinals_.end() ? std::nullopt : std::optional<int>(it->second);
-}
-
-std::optional<std::size_t> Lexicon::find_mood(std::string_view name) const {
-  for (std::size_t i = 0; i < moods_.size(); ++i) {
-    if (moods_[i].name == name) return i;
-  }
-  return std::nullopt;
 }
 
 std::vector<std::string> Lexicon::family(const std::string& genre) const {

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "common/text.hpp"
+
 namespace musicagent::understanding {
 namespace {
 
@@ -31,9 +33,8 @@ double quantile(std::vector<double> values, double q) {
   return values[low] + (values[high] - values[low]) * (position - static_cast<double>(low));
 }
 
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
+std::string lower(std::string_view text) {
+  return common::ascii_lower(text);
 }
 
 // Turns "energy >= 0.7" into "energy <= 0.7", for "not energetic".
@@ -147,7 +148,6 @@ MoodBook MoodBook::build(const Lexicon& lexicon, const catalog::Snapshot* snapsh
         tagged_tracks.insert(tagged_tracks.end(), artist.tracks.begin(), artist.tracks.end());
       }
       if (mood.learned_from_artists >= kMinTaggedArtists) {
-        mood.learned_from_tracks = tagged_tracks.size();
         struct Effect {
           Feature feature;
           double d;

@@ -33,6 +33,9 @@ struct PlannerMemory {
 // Reads the tool calls and results of messages [0, end) into a memory.
 PlannerMemory remember(const std::vector<ChatMessage>& messages, std::size_t end);
 
+// Tool arguments or a tool result as JSON; null when the text is not JSON.
+nlohmann::json parse_or_null(const std::string& text);
+
 struct Plan {
   std::vector<PlannedCall> calls;  // empty: answer with `reply`
   std::string reply;

@@ -99,8 +99,6 @@ class Snapshot {
     return stats_[static_cast<std::size_t>(feature)];
   }
 
-  std::int64_t run_id() const { return run_id_; }  // the pipeline run the marts came from
-  double load_ms() const { return load_ms_; }
   // Bytes held, estimated from the containers' sizes (strings and vectors included).
   std::size_t memory_bytes() const;
 
@@ -124,8 +122,6 @@ class Snapshot {
   std::unordered_map<std::string, ArtistIndex> artist_of_id_;
   std::unordered_map<std::string, GenreIndex> genre_of_name_;
   std::array<FeatureStats, kAllFeatures.size()> stats_{};
-  std::int64_t run_id_ = 0;
-  double load_ms_ = 0;
 };
 
 }  // namespace musicagent::catalog

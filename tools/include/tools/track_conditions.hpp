@@ -35,6 +35,10 @@ struct TrackConditions {
   // "that are calm, with tempo_bpm >= 120, without metal, without explicit lyrics"
   std::string describe() const;
   bool any() const;
+  // What fills a list these conditions leave short: the mood ranks instead of filtering, and
+  // the feature ranges go; exclusions stay.
+  bool relaxable() const { return mood != nullptr || !features.empty(); }
+  TrackConditions relaxed() const;
 };
 
 // The identity of a song across its versions: its first artist (or its id) and its title.
@@ -61,6 +65,15 @@ std::vector<Pick> pick_tracks(const catalog::Snapshot& snapshot,
                               const std::vector<catalog::TrackIndex>& candidates,
                               const TrackConditions& conditions, std::size_t limit,
                               std::size_t per_artist, std::size_t* available = nullptr);
+
+// pick_tracks, and when fewer than `limit` pass and the conditions are relaxable, the rest from
+// the relaxed conditions (one version of each song and `per_artist` across both). `strict` is
+// how many of the picks meet the conditions; they come first.
+std::vector<Pick> pick_tracks_filled(const catalog::Snapshot& snapshot,
+                                     const std::vector<catalog::TrackIndex>& candidates,
+                                     const TrackConditions& conditions, std::size_t limit,
+                                     std::size_t per_artist, std::size_t* available,
+                                     std::size_t* strict);
 
 // "; high energy 0.83 (energetic)" for the mood, "; tempo 126 bpm" for feature ranges: why a
 // track passed the conditions, for its `reason`.

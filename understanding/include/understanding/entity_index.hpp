@@ -33,7 +33,6 @@ class EntityIndex {
   EntityIndex(std::shared_ptr<const catalog::Snapshot> snapshot, const Lexicon& lexicon);
 
   const catalog::Snapshot& snapshot() const { return *snapshot_; }
-  std::shared_ptr<const catalog::Snapshot> snapshot_ptr() const { return snapshot_; }
 
   // Artists with this key, most popular first (null when none).
   const std::vector<catalog::ArtistIndex>* artists(std::string_view compact) const;
@@ -65,7 +64,6 @@ class EntityIndex {
   // such words is read as the artist only when the sentence names an artist.
   bool lexicon_word(std::string_view word) const;
   // The compact key of an artist's name and of a track's title without its tail.
-  static std::string title_key(std::string_view title);
   static std::string cut_title(std::string_view title);
 
   std::size_t memory_bytes() const;

@@ -74,7 +74,6 @@ enum class Cue {
   more_instrumental,
   more_vocal,
 };
-std::string_view cue_name(Cue cue);
 std::optional<Cue> cue_from_name(std::string_view name);
 
 // A comparative cue's feature and direction (+1 more, -1 less); nullopt for other cues.
@@ -116,7 +115,6 @@ class Lexicon {
   bool is_common_word(std::string_view word) const { return common_.count(std::string(word)) != 0; }
 
   const std::vector<MoodDefinition>& moods() const { return moods_; }
-  std::optional<std::size_t> find_mood(std::string_view name) const;
   // The family a genre heads ("metal" -> metal, heavy-metal, ...), or just the genre.
   std::vector<std::string> family(const std::string& genre) const;
   const std::vector<std::pair<std::string, std::string>>& artist_aliases() const {

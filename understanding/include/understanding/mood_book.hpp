@@ -26,7 +26,6 @@ struct Mood {
   std::vector<Condition> negated;  // "not X": written, else each condition turned around
   std::vector<std::string> tags;
   std::size_t learned_from_artists = 0;  // tagged artists the learned conditions came from
-  std::size_t learned_from_tracks = 0;
 
   bool admits(const catalog::Track& track) const;
   // 0..1: how strongly a track has the mood (the mean over its conditions of the feature's
