@@ -489,6 +489,9 @@ TEST_F(WebServerTest, HttpApiRunsTurnsToolsAndConversations) {
                       R"({"text": "hi", "conversation_id": "c_nope"})").status, 404u);
   EXPECT_EQ(http_call(port(), http::verb::post, "/api/chat", "{nope").status, 400u);
   EXPECT_EQ(http_call(port(), http::verb::post, "/api/chat", R"({"text": ""})").status, 400u);
+  const auto too_long = http_call(port(), http::verb::post, "/api/chat", json{{"text", std::string(5000, 'a')}}.dump());
+  EXPECT_EQ(too_long.status, 413u);
+  EXPECT_EQ(too_long.json_body().at("/error/code"_json_pointer), "too_long");
   EXPECT_EQ(http_call(port(), http::verb::get, "/api/chat").status, 405u);
 
   const auto tools = http_call(port(), http::verb::get, "/api/tools").json_body().at("tools");

@@ -168,6 +168,32 @@ TEST(AgentLoop, StopsAtTheStepLimitWithAStatedReason) {
   EXPECT_EQ(conversation.messages.back().role, Role::assistant);
 }
 
+// The cap every door relies on (terminal, chat --once, HTTP, WebSocket): an over-long message
+// is refused with an error naming the limit, before any model call, and leaves no turn behind.
+TEST(AgentLoop, RefusesAMessageOverTheLimitBeforeCallingTheModel) {
+  Fixture f;
+  auto model = std::make_shared<ScriptedModel>(std::deque<ChatResult>{text("ok")});
+  AgentSettings settings;
+  settings.max_message_chars = 100;
+  Agent agent(model, f.registry, "sys", settings);
+  Conversation conversation{"c1", {}, 0};
+  const auto refused =
+      agent.run_turn(conversation, std::string(100'000, 'a'), f.sink(), CancellationToken{});
+  EXPECT_EQ(refused.stop_reason, "error");
+  EXPECT_TRUE(model->requests.empty());
+  EXPECT_TRUE(conversation.messages.empty());
+  EXPECT_EQ(conversation.turns, 0);
+  ASSERT_EQ(f.types(), (std::vector<std::string>{"error", "turn_end"}));
+  const auto& error = std::get<ErrorEvent>(f.events.front());
+  EXPECT_EQ(error.code, "too_long");
+  EXPECT_NE(error.message.find("MUSICAGENT_MAX_MESSAGE_CHARS"), std::string::npos);
+  // At the limit it is a turn like any other.
+  const auto taken =
+      agent.run_turn(conversation, std::string(100, 'a'), f.sink(), CancellationToken{});
+  EXPECT_EQ(taken.stop_reason, "answered");
+  EXPECT_EQ(conversation.turns, 1);
+}
+
 TEST(AgentLoop, CancellationLeavesAValidHistory) {
   Fixture f;
   auto model = std::make_shared<ScriptedModel>(std::deque<ChatResult>{
